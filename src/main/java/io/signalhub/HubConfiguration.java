@@ -1,0 +1,143 @@
+package io.signalhub;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import io.signalhub.dataout.Amplitude;
+import io.signalhub.dataout.DataOutBatches;
+import io.signalhub.dataout.DeadLetters;
+import io.signalhub.dataout.Destination;
+import io.signalhub.dataout.EventNames;
+import io.signalhub.dataout.Mixpanel;
+import io.signalhub.dataout.RetryGate;
+import io.signalhub.dataout.Segment;
+import io.signalhub.dataout.Vendor;
+import io.signalhub.ingress.BearerToken;
+import io.signalhub.ingress.HttpErrors;
+import io.signalhub.ingress.OneSignalIngress;
+import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.monitoring.HubMetrics;
+import io.signalhub.onesignal.OneSignalEventParser;
+import io.signalhub.sandbox.Sandbox;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+
+/**
+ * Binds the beans the YAML routes call. Settings are the {@code hub.*} properties of
+ * {@code config/application.properties}, each overridable by {@code -D} or an environment variable.
+ * Starts the embedded Kafka broker when no cluster is configured, and the fakes in sandbox mode.
+ */
+public class HubConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        PropertiesComponent properties = camel.getPropertiesComponent();
+        Registry registry = camel.getRegistry();
+        HubMetrics metrics = new HubMetrics(camel.getName());
+        camel.addService(metrics);
+        registry.bind("metrics", metrics);
+
+        if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
+            startSandbox(camel, properties);
+        }
+        String brokers = setting(properties, "hub.kafka.brokers");
+        if (brokers.isEmpty()) {
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
+                    Path.of(setting(properties, "hub.data-dir"), "kafka"),
+                    Integer.parseInt(setting(properties, "hub.kafka.embedded-port")));
+            broker.start();
+            camel.addService(broker);
+            brokers = broker.bootstrapServers();
+            properties.addOverrideProperty("hub.kafka.brokers", brokers);
+        }
+
+        String eventsTopic = setting(properties, "hub.topics.onesignal-events");
+        List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
+        DeadLetters deadLetters = new DeadLetters(camel, brokers, eventsTopic, destinationNames);
+        registry.bind("deadLetters", deadLetters);
+        metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
+
+        OneSignalEventParser parser = new OneSignalEventParser(Json.MAPPER,
+                Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
+        registry.bind("onesignalIngress", new OneSignalIngress(parser,
+                Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events")));
+        registry.bind("ingressToken", new BearerToken("hub.ingress.token", setting(properties, "hub.ingress.token")));
+        registry.bind("adminToken", new BearerToken("hub.admin.token", setting(properties, "hub.admin.token")));
+        registry.bind("httpErrors", new HttpErrors(metrics));
+        registry.bind("retryGate", new RetryGate(metrics));
+
+        MemoryIdempotentRepository delivered = (MemoryIdempotentRepository) MemoryIdempotentRepository
+                .memoryIdempotentRepository(Integer.parseInt(setting(properties, "hub.dedup.cache-size")));
+        camel.addService(delivered);
+        registry.bind("dataOut", new DataOutBatches(parser, delivered, deadLetters, metrics.ingress("onesignal-events")));
+
+        String segmentKey = setting(properties, "hub.segment.write-key");
+        bindDestination(camel, metrics, deadLetters, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
+                Segment.host(setting(properties, "hub.segment.region")) , "/v1/batch");
+        String amplitudeKey = setting(properties, "hub.amplitude.api-key");
+        bindDestination(camel, metrics, deadLetters,
+                new Amplitude(amplitudeKey, Integer.parseInt(setting(properties, "hub.amplitude.min-id-length")),
+                        Long.parseLong(setting(properties, "hub.amplitude.throttle-wait-ms"))),
+                !amplitudeKey.isEmpty(), Amplitude.host(setting(properties, "hub.amplitude.region")), "/2/httpapi");
+        String projectId = setting(properties, "hub.mixpanel.project-id");
+        String token = setting(properties, "hub.mixpanel.project-token");
+        String accountUser = setting(properties, "hub.mixpanel.service-account-username");
+        String accountSecret = setting(properties, "hub.mixpanel.service-account-secret");
+        boolean serviceAccount = !accountUser.isEmpty() && !accountSecret.isEmpty() && !projectId.isEmpty();
+        bindDestination(camel, metrics, deadLetters, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
+                serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
+                "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
+    }
+
+    /** Binds the destination bean and sets {@code hub.<name>.url}, the endpoint the delivery route posts to. */
+    private static void bindDestination(CamelContext camel, HubMetrics metrics, DeadLetters deadLetters, Vendor vendor,
+                                        boolean enabled, String regionHost, String path) throws Exception {
+        PropertiesComponent properties = camel.getPropertiesComponent();
+        String name = vendor.name();
+        String baseUrl = setting(properties, "hub." + name + ".base-url");
+        properties.addOverrideProperty("hub." + name + ".url", (baseUrl.isEmpty() ? regionHost : baseUrl.replaceAll("/+$", "")) + path);
+        Map<String, String> table = EventNames.load(Path.of(setting(properties, "hub." + name + ".event-names")));
+        EventNames names = EventNames.of(table, setting(properties, "hub." + name + ".events"));
+        camel.getRegistry().bind(name, new Destination(vendor, names, enabled, metrics.addDestination(name, enabled), deadLetters));
+    }
+
+    private static void startSandbox(CamelContext camel, PropertiesComponent properties) throws Exception {
+        Sandbox sandbox = new Sandbox();
+        sandbox.start();
+        camel.addService(sandbox);
+        camel.getRegistry().bind("sandbox", sandbox);
+        properties.addOverrideProperty("hub.segment.base-url", sandbox.segment().baseUrl());
+        properties.addOverrideProperty("hub.segment.write-key", Sandbox.SEGMENT_WRITE_KEY);
+        properties.addOverrideProperty("hub.amplitude.base-url", sandbox.amplitude().baseUrl());
+        properties.addOverrideProperty("hub.amplitude.api-key", Sandbox.AMPLITUDE_API_KEY);
+        properties.addOverrideProperty("hub.mixpanel.base-url", sandbox.mixpanel().baseUrl());
+        properties.addOverrideProperty("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
+        StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude and Mixpanel are fakes on loopback.\n");
+        for (String token : List.of("hub.ingress.token", "hub.admin.token")) {
+            if (setting(properties, token).isEmpty()) {
+                String generated = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+                properties.addOverrideProperty(token, generated);
+                // shown once on the console (not the log) so the newcomer can call the hub
+                banner.append("  ").append(token).append(" = ").append(generated).append('\n');
+            }
+        }
+        Path tokens = Path.of(setting(properties, "hub.data-dir"), "sandbox-tokens.properties");
+        Files.createDirectories(tokens.getParent());
+        Files.writeString(tokens, "hub.ingress.token=" + setting(properties, "hub.ingress.token")
+                + "\nhub.admin.token=" + setting(properties, "hub.admin.token") + "\n");
+        banner.append("  (also in ").append(tokens).append(")\n");
+        System.out.println(banner);
+    }
+
+    private static String setting(PropertiesComponent properties, String key) {
+        return properties.resolveProperty(key).map(String::trim).orElse("");
+    }
+}

@@ -1,0 +1,42 @@
+package io.signalhub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The hub's one JSON mapper and the few helpers every translator uses. */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private Json() {
+    }
+
+    public static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    /** Parses a vendor's answer; anything that is not a JSON object reads as an empty object. */
+    public static JsonNode readObject(String text) {
+        if (text == null || text.isBlank()) {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode node = MAPPER.readTree(text);
+            return node != null && node.isObject() ? node : MAPPER.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return MAPPER.createObjectNode();
+        }
+    }
+
+    /** Text for logs and dead letters, cut to a readable length. */
+    public static String abbreviate(String text, int max) {
+        if (text == null) {
+            return null;
+        }
+        return text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+}

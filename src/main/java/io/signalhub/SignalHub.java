@@ -1,0 +1,28 @@
+package io.signalhub;
+
+import java.util.Arrays;
+
+import org.apache.camel.main.Main;
+
+/** Runs the hub: {@code java -jar signalhub.jar [--sandbox]} from the directory holding routes/ and config/. */
+public final class SignalHub {
+
+    private SignalHub() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = create();
+        if (Arrays.asList(args).contains("--sandbox")) {
+            main.addOverrideProperty("hub.sandbox", "true");
+        }
+        main.run(Arrays.stream(args).filter(a -> !a.equals("--sandbox")).toArray(String[]::new));
+    }
+
+    /** The hub with its configuration, routes and settings locations; used by the tests as well. */
+    public static Main create() {
+        Main main = new Main(SignalHub.class);
+        main.setDefaultPropertyPlaceholderLocation("file:config/application.properties");
+        main.configure().addConfiguration(HubConfiguration.class);
+        return main;
+    }
+}

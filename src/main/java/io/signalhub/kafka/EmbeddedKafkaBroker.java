@@ -1,0 +1,109 @@
+package io.signalhub.kafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.camel.Service;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.properties.MetaPropertiesEnsemble;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Features;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker running in this JVM, so the hub needs nothing else installed.
+ * Its log directory survives restarts: storage is formatted only the first time.
+ */
+public final class EmbeddedKafkaBroker implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+    private final Path logDir;
+    private final int requestedPort;
+    private KafkaRaftServer server;
+    private int port;
+
+    public EmbeddedKafkaBroker(Path logDir, int port) {
+        this.logDir = logDir;
+        this.requestedPort = port;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            Files.createDirectories(logDir);
+            port = requestedPort > 0 ? requestedPort : freePort();
+            int controllerPort = freePort();
+            Properties props = new Properties();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("log.dirs", logDir.toAbsolutePath().toString());
+            props.put("num.partitions", "4");
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "4");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.put("auto.create.topics.enable", "true");
+            props.put("log.retention.hours", "168");
+            KafkaConfig config = KafkaConfig.fromProps(props, false);
+
+            if (!Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {
+                new Formatter()
+                        .setPrintStream(System.out)
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setNodeId(1)
+                        .addDirectory(logDir.toAbsolutePath().toString())
+                        .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
+                        .setControllerListenerName("CONTROLLER")
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .setSupportedFeatures(Features.PRODUCTION_FEATURES)
+                        .run();
+            }
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            LOG.info("Embedded Kafka broker listening on {} (data in {})", bootstrapServers(), logDir);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start the embedded Kafka broker in " + logDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+
+}

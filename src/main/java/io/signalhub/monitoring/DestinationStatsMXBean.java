@@ -1,0 +1,20 @@
+package io.signalhub.monitoring;
+
+/** What one destination did since the hub started. */
+public interface DestinationStatsMXBean {
+
+    boolean isEnabled();
+
+    long getDelivered();
+
+    long getRetried();
+
+    long getThrottled();
+
+    long getDeadLettered();
+
+    /** Events of kinds not enabled for the destination (hub.&lt;destination&gt;.events). */
+    long getSkipped();
+
+    String getLastError();
+}
