@@ -18,11 +18,10 @@ public final class SignalHub {
         main.run(Arrays.stream(args).filter(a -> !a.equals("--sandbox")).toArray(String[]::new));
     }
 
-    /** The hub with its configuration, routes and settings locations; used by the tests as well. */
+    /** The hub (HubConfiguration is found by classpath scanning) and its settings file; the tests use it too. */
     public static Main create() {
         Main main = new Main(SignalHub.class);
         main.setDefaultPropertyPlaceholderLocation("file:config/application.properties");
-        main.configure().addConfiguration(HubConfiguration.class);
         return main;
     }
 }

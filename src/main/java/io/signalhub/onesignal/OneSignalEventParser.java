@@ -138,7 +138,7 @@ public final class OneSignalEventParser {
 
     private JsonNode readJson(String body) {
         if (body == null || body.isBlank()) {
-            throw new InvalidInputException("the body is empty; send a JSON event or an array of events");
+            throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
         }
         try {
             return mapper.readTree(body);
