@@ -82,6 +82,11 @@ public abstract class FakeApi {
         }
     }
 
+    /** Stops failing: the scripted failures not yet served are dropped. */
+    public synchronized void recover() {
+        faults.clear();
+    }
+
     public synchronized List<JsonNode> accepted() {
         return List.copyOf(accepted);
     }

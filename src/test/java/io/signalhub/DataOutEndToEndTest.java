@@ -1,0 +1,237 @@
+package io.signalhub;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalhub.sandbox.Sandbox;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.signalhub.TestHub.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HTTP ingress → real Kafka → the YAML routes → the vendor fakes over HTTP on loopback. */
+class DataOutEndToEndTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Sandbox FAKES = new Sandbox();
+
+    @BeforeAll
+    static void startFakes() {
+        FAKES.start();
+    }
+
+    @AfterAll
+    static void stopFakes() {
+        FAKES.stop();
+    }
+
+    @BeforeEach
+    void resetFakes() {
+        FAKES.segment().reset();
+        FAKES.amplitude().reset();
+        FAKES.mixpanel().reset();
+    }
+
+    static String flatEvent(String id, String kind, String externalId) {
+        return "{\"event.kind\":\"" + kind + "\",\"event.id\":\"" + id + "\",\"event.timestamp\":\"1708559115\","
+                + "\"event.subscription_device_type\":\"iOS\",\"event.subscription_id\":\"sub-" + id + "\","
+                + "\"event.external_id\":\"" + externalId + "\",\"message.id\":\"msg-1\",\"message.name\":\"promo\","
+                + "\"user.language\":\"en\"}";
+    }
+
+    static String batch(int from, int count) {
+        List<String> events = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            events.add(flatEvent("event-" + i, "message.push.sent", "user-" + (i % 7)));
+        }
+        return "[" + String.join(",", events) + "]";
+    }
+
+    private static void awaitEverywhere(int events) throws InterruptedException {
+        await(events + " events at Segment", WAIT, () -> FAKES.segment().accepted().size() >= events);
+        await(events + " events at Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() >= events);
+        await(events + " events at Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() >= events);
+    }
+
+    @Test
+    void deliversFlatAndNestedEventsToEveryDestination() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            String nested = "{\"event\":{\"kind\":\"message.iam.displayed\",\"id\":\"nested-1\",\"timestamp\":1708559115,"
+                    + "\"subscription_id\":\"sub-n\",\"external_id\":\"\"},\"message\":{\"id\":\"m2\"}}";
+            String liveActivity = "{\"event.kind\":\"message.live_activity.sent\",\"event.id\":\"la-1\"}";
+            HttpResponse<String> response = hub.postEvents(
+                    "[" + flatEvent("flat-1", "message.push.clicked", "user_12345") + "," + nested + "," + liveActivity + "]");
+            assertEquals(202, response.statusCode(), response.body());
+            assertEquals("{\"accepted\":2,\"ignored\":1}", response.body());
+
+            awaitEverywhere(2);
+            Map<String, JsonNode> segment = byField(FAKES.segment().accepted(), "messageId");
+            assertEquals("Push Clicked", segment.get("flat-1").path("event").asText());
+            assertEquals("user_12345", segment.get("flat-1").path("userId").asText());
+            assertEquals("In-App Message Displayed", segment.get("nested-1").path("event").asText());
+            assertEquals("sub-n", segment.get("nested-1").path("anonymousId").asText());
+            assertTrue(segment.get("nested-1").path("userId").isMissingNode());
+
+            Map<String, JsonNode> amplitude = byField(FAKES.amplitude().accepted(), "insert_id");
+            assertEquals("[OneSignal] IAM Displayed", amplitude.get("nested-1").path("event_type").asText());
+            assertEquals(1708559115000L, amplitude.get("flat-1").path("time").asLong());
+
+            Map<String, JsonNode> mixpanel = FAKES.mixpanel().accepted().stream()
+                    .collect(Collectors.toMap(e -> e.path("properties").path("$insert_id").asText(), e -> e));
+            assertEquals("$app_open", mixpanel.get("flat-1").path("event").asText());
+            assertEquals("$campaign_delivery", mixpanel.get("nested-1").path("event").asText());
+            assertEquals("sub-n", mixpanel.get("nested-1").path("properties").path("distinct_id").asText());
+
+            assertEquals(1, hub.metrics().ingress("onesignal-events").getIgnored());
+        }
+    }
+
+    @Test
+    void refusesBadInputWholeWithEveryProblemNamed() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            HttpResponse<String> unparseable = hub.postEvents("{\"event.kind\":");
+            assertEquals(400, unparseable.statusCode());
+            assertTrue(unparseable.body().contains("not valid JSON"), unparseable.body());
+
+            HttpResponse<String> mixed = hub.postEvents("[" + flatEvent("good-1", "message.push.sent", "u1")
+                    + ",{\"event.id\":\"x\"},{\"event.kind\":\"message.push.exploded\"}]");
+            assertEquals(400, mixed.statusCode());
+            JsonNode problems = Json.MAPPER.readTree(mixed.body()).path("problems");
+            assertEquals(List.of("events[1]: missing event.kind", "events[2]: missing event.id",
+                    "events[2]: unknown event.kind 'message.push.exploded'"),
+                    toList(problems));
+
+            assertEquals(401, hub.post("/onesignal/events", "wrong-token", flatEvent("a", "message.push.sent", "u")).statusCode());
+            HttpResponse<String> noAuth = hub.post("/onesignal/events", null, flatEvent("a", "message.push.sent", "u"));
+            assertEquals(401, noAuth.statusCode());
+            assertTrue(!noAuth.body().contains(TestHub.INGRESS_TOKEN));
+
+            String huge = flatEvent("big", "message.push.sent", "u").replace("\"promo\"", "\"" + "x".repeat(1_100_000) + "\"");
+            HttpResponse<String> tooLarge = hub.postEvents(huge);
+            assertEquals(413, tooLarge.statusCode(), tooLarge.body());
+
+            assertEquals(401, hub.post("/admin/dead-letters/replay", TestHub.INGRESS_TOKEN, "").statusCode());
+
+            // nothing of the refused batch was accepted: only the next good event arrives
+            assertEquals(202, hub.postEvents(flatEvent("after", "message.push.sent", "u1")).statusCode());
+            awaitEverywhere(1);
+            Thread.sleep(500);
+            assertEquals(List.of("after"), FAKES.segment().accepted().stream().map(e -> e.path("messageId").asText()).toList());
+            Map<String, Long> rejected = hub.metrics().ingress("onesignal-events").getRejected();
+            assertEquals(2L, rejected.get("unauthorized"));
+            assertEquals(2L, rejected.get("invalid"));
+            assertEquals(1L, rejected.get("too_large"));
+        }
+    }
+
+    @Test
+    void deliversARedeliveredEventIdOnce() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            String event = flatEvent("same-id", "message.email.opened", "u1");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(202, hub.postEvents(event).statusCode());
+                Thread.sleep(300);
+            }
+            assertEquals(202, hub.postEvents(flatEvent("sentinel", "message.email.opened", "u2")).statusCode());
+            awaitEverywhere(2);
+            Thread.sleep(500);
+            assertEquals(2, FAKES.segment().eventsSent(), "Segment was sent the duplicate");
+            assertEquals(2, FAKES.amplitude().eventsSent(), "Amplitude was sent the duplicate");
+            assertEquals(2, FAKES.mixpanel().eventsSent(), "Mixpanel was sent the duplicate");
+            assertEquals(2, hub.metrics().ingress("onesignal-events").getDuplicates());
+        }
+    }
+
+    @Test
+    void retriesAFailingDestinationUntilItRecovers() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            FAKES.segment().failNext(6, 500, null);
+            FAKES.mixpanel().failNext(2, 429, 1);
+            FAKES.amplitude().failNext(2, 503, null);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(202, hub.postEvents(batch(i * 10, 10)).statusCode());
+            }
+            awaitEverywhere(50);
+            assertEquals(50, FAKES.segment().accepted().size());
+            assertTrue(hub.metrics().destination("segment").getRetried() >= 6);
+            assertTrue(hub.metrics().destination("mixpanel").getThrottled() >= 1);
+            assertTrue(hub.metrics().destination("segment").getLastError().contains("HTTP 500"));
+            assertEquals(0, hub.metrics().destination("segment").getDeadLettered());
+        }
+    }
+
+    @Test
+    void aDestinationDownPastEveryRetryMakesThePartitionWaitNotSkip() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("hub.delivery.max-redeliveries", "2");
+        try (TestHub hub = TestHub.start(settings)) {
+            FAKES.amplitude().failNext(40, 502, null);
+            assertEquals(202, hub.postEvents(batch(0, 20)).statusCode());
+            await("the outage to pass", WAIT, () -> FAKES.amplitude().requests() >= 40);
+            awaitEverywhere(20);
+            assertEquals(20, FAKES.amplitude().accepted().size());
+        }
+    }
+
+    @Test
+    void restartingTheHubMidStreamLosesNothing() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        FAKES.segment().failNext(100_000, 503, null);
+        try (TestHub first = TestHub.start(settings)) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(202, first.postEvents(batch(i * 10, 10)).statusCode());
+            }
+            await("Segment to be tried", WAIT, () -> FAKES.segment().requests() > 0);
+        }
+        FAKES.segment().recover();
+        try (TestHub second = TestHub.start(settings)) {
+            awaitEverywhere(200);
+            assertEquals(200, FAKES.segment().accepted().size());
+            assertEquals(200, FAKES.amplitude().accepted().size());
+        }
+    }
+
+    @Test
+    void deadLettersExactlyTheRecordsMixpanelRefusesAndReplaysThem() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            // Mixpanel refuses times before 1971; Segment and Amplitude take them
+            String ancient = flatEvent("ancient", "message.sms.sent", "u1").replace("\"1708559115\"", "1000");
+            assertEquals(202, hub.postEvents("[" + ancient + "," + flatEvent("fine", "message.sms.sent", "u2") + "]").statusCode());
+            awaitEverywhere(1);
+            await("the dead letter", WAIT, () -> hub.metrics().destination("mixpanel").getDeadLettered() == 1);
+            assertEquals(1, FAKES.mixpanel().accepted().size());
+            assertEquals(2, FAKES.segment().accepted().size());
+            int segmentSent = FAKES.segment().eventsSent();
+
+            HttpResponse<String> unknown = hub.post("/admin/dead-letters/replay?destination=nope", TestHub.ADMIN_TOKEN, "");
+            assertEquals(400, unknown.statusCode());
+            HttpResponse<String> replay = hub.post("/admin/dead-letters/replay?destination=mixpanel", TestHub.ADMIN_TOKEN, "");
+            assertEquals(200, replay.statusCode(), replay.body());
+            assertEquals("{\"replayed\":1}", replay.body());
+            // the replayed record goes to Mixpanel only, which refuses it again
+            await("the second dead letter", WAIT, () -> hub.metrics().destination("mixpanel").getDeadLettered() == 2);
+            assertEquals(segmentSent, FAKES.segment().eventsSent());
+            // Segment refused nothing: nothing of its own to replay
+            assertEquals("{\"replayed\":0}", hub.post("/admin/dead-letters/replay?destination=segment", TestHub.ADMIN_TOKEN, "").body());
+        }
+    }
+
+    private static Map<String, JsonNode> byField(List<JsonNode> events, String field) {
+        return events.stream().collect(Collectors.toMap(e -> e.path(field).asText(), e -> e));
+    }
+
+    private static List<String> toList(JsonNode array) {
+        List<String> list = new ArrayList<>();
+        array.forEach(n -> list.add(n.asText()));
+        return list;
+    }
+}

@@ -1,0 +1,129 @@
+package io.signalhub;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.monitoring.HubMetrics;
+import io.signalhub.sandbox.Sandbox;
+import org.apache.camel.main.Main;
+
+/**
+ * A real hub (the jar's Main, the YAML routes under routes/, config/application.properties) against
+ * one in-process KRaft broker shared by the whole test run, and fakes that outlive hub restarts.
+ */
+public final class TestHub implements AutoCloseable {
+
+    public static final String INGRESS_TOKEN = "test-ingress-token";
+    public static final String ADMIN_TOKEN = "test-admin-token";
+
+    private static EmbeddedKafkaBroker broker;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Main main;
+    private final int port;
+
+    private TestHub(Main main, int port) {
+        this.main = main;
+        this.port = port;
+    }
+
+    /** The broker of this test run: the hub's own embedded broker class, started once. */
+    public static synchronized String brokers() throws IOException {
+        if (broker == null) {
+            broker = new EmbeddedKafkaBroker(Files.createTempDirectory("signalhub-test-kafka"), 0);
+            broker.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
+        }
+        return broker.bootstrapServers();
+    }
+
+    /** Settings for a hub of its own topic and consumer group, delivering to the given fakes. */
+    public static Map<String, String> settings(Sandbox fakes, String topic) throws IOException {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("hub.kafka.brokers", brokers());
+        settings.put("hub.topics.onesignal-events", topic);
+        settings.put("hub.kafka.group-id", "group-" + topic);
+        settings.put("hub.data-dir", Files.createTempDirectory("signalhub-test-data").toString());
+        settings.put("hub.ingress.token", INGRESS_TOKEN);
+        settings.put("hub.admin.token", ADMIN_TOKEN);
+        settings.put("hub.segment.base-url", fakes.segment().baseUrl());
+        settings.put("hub.segment.write-key", Sandbox.SEGMENT_WRITE_KEY);
+        settings.put("hub.amplitude.base-url", fakes.amplitude().baseUrl());
+        settings.put("hub.amplitude.api-key", Sandbox.AMPLITUDE_API_KEY);
+        settings.put("hub.amplitude.throttle-wait-ms", "200");
+        settings.put("hub.mixpanel.base-url", fakes.mixpanel().baseUrl());
+        settings.put("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
+        settings.put("hub.delivery.initial-backoff-ms", "50");
+        settings.put("hub.delivery.max-backoff-ms", "400");
+        return settings;
+    }
+
+    public static String newTopic() {
+        return "events-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static TestHub start(Map<String, String> settings) throws Exception {
+        Main main = SignalHub.create();
+        int port = freePort();
+        main.addOverrideProperty("camel.server.port", String.valueOf(port));
+        main.addOverrideProperty("camel.management.port", String.valueOf(freePort()));
+        main.addOverrideProperty("camel.main.name", "hub-" + port);
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+        TestHub hub = new TestHub(main, port);
+        await("the hub to start", Duration.ofSeconds(30), () -> main.getCamelContext() != null
+                && main.getCamelContext().isStarted());
+        return hub;
+    }
+
+    public HubMetrics metrics() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("metrics", HubMetrics.class);
+    }
+
+    public HttpResponse<String> post(String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postEvents(String body) throws Exception {
+        return post("/onesignal/events", INGRESS_TOKEN, body);
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
