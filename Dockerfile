@@ -1,0 +1,16 @@
+# The hub as a container: the runnable jar with its routes/ and config/ beside it.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+COPY src src
+COPY config config
+COPY routes routes
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+WORKDIR /opt/signalhub
+COPY --from=build /src/target/signalhub.jar .
+COPY config config
+COPY routes routes
+EXPOSE 8080 9876
+ENTRYPOINT ["java", "-jar", "signalhub.jar"]
