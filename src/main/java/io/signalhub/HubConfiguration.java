@@ -81,7 +81,7 @@ public class HubConfiguration implements CamelConfiguration {
 
         String segmentKey = setting(properties, "hub.segment.write-key");
         bindDestination(camel, metrics, deadLetters, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
-                Segment.host(setting(properties, "hub.segment.region")) , "/v1/batch");
+                Segment.host(setting(properties, "hub.segment.region")), "/v1/batch");
         String amplitudeKey = setting(properties, "hub.amplitude.api-key");
         bindDestination(camel, metrics, deadLetters,
                 new Amplitude(amplitudeKey, Integer.parseInt(setting(properties, "hub.amplitude.min-id-length")),

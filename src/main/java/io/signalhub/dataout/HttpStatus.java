@@ -1,5 +1,7 @@
 package io.signalhub.dataout;
 
+import io.signalhub.Json;
+
 /** Reading HTTP answers the way the vendors' own clients do. */
 final class HttpStatus {
 
@@ -28,6 +30,6 @@ final class HttpStatus {
     }
 
     static String describe(String vendor, int status, String body) {
-        return vendor + " answered HTTP " + status + (body == null || body.isBlank() ? "" : ": " + io.signalhub.Json.abbreviate(body, 300));
+        return vendor + " answered HTTP " + status + (body == null || body.isBlank() ? "" : ": " + Json.abbreviate(body, 300));
     }
 }

@@ -104,6 +104,4 @@ public final class EmbeddedKafkaBroker implements Service {
             return socket.getLocalPort();
         }
     }
-
-
 }
