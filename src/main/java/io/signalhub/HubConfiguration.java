@@ -5,9 +5,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.signalhub.datain.DataInBatches;
+import io.signalhub.datain.OneSignalApps;
+import io.signalhub.datain.OneSignalDelivery;
+import io.signalhub.datain.PlanAggregation;
+import io.signalhub.datain.SegmentIngress;
+import io.signalhub.datain.SegmentTranslator;
+import io.signalhub.datain.WebhookSignature;
 import io.signalhub.dataout.Amplitude;
 import io.signalhub.dataout.DataOutBatches;
 import io.signalhub.dataout.DeadLetters;
@@ -21,9 +29,12 @@ import io.signalhub.ingress.BearerToken;
 import io.signalhub.ingress.HttpErrors;
 import io.signalhub.ingress.OneSignalIngress;
 import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.onesignal.OneSignalEventParser;
 import io.signalhub.sandbox.Sandbox;
+import io.signalhub.store.HubStore;
+import io.signalhub.store.KnownSegments;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -69,7 +80,8 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
         registry.bind("onesignalIngress", new OneSignalIngress(parser,
                 Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events")));
-        registry.bind("ingressToken", new BearerToken("hub.ingress.token", setting(properties, "hub.ingress.token")));
+        BearerToken ingressToken = new BearerToken("hub.ingress.token", setting(properties, "hub.ingress.token"));
+        registry.bind("ingressToken", ingressToken);
         registry.bind("adminToken", new BearerToken("hub.admin.token", setting(properties, "hub.admin.token")));
         registry.bind("httpErrors", new HttpErrors(metrics));
         registry.bind("retryGate", new RetryGate(metrics));
@@ -78,6 +90,8 @@ public class HubConfiguration implements CamelConfiguration {
                 .memoryIdempotentRepository(Integer.parseInt(setting(properties, "hub.dedup.cache-size")));
         camel.addService(delivered);
         registry.bind("dataOut", new DataOutBatches(parser, delivered, deadLetters, metrics.ingress("onesignal-events")));
+
+        bindDataIn(camel, metrics, brokers, ingressToken);
 
         String segmentKey = setting(properties, "hub.segment.write-key");
         bindDestination(camel, metrics, deadLetters, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
@@ -95,6 +109,64 @@ public class HubConfiguration implements CamelConfiguration {
         bindDestination(camel, metrics, deadLetters, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
                 serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
                 "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
+    }
+
+    /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
+    private static void bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken)
+            throws Exception {
+        PropertiesComponent properties = camel.getPropertiesComponent();
+        Registry registry = camel.getRegistry();
+        OneSignalApps apps = oneSignalApps(properties);
+        String secret = setting(properties, "hub.ingress.segment.shared-secret");
+        registry.bind("segmentIngress", new SegmentIngress(apps, secret.isEmpty() ? null : new WebhookSignature(secret),
+                ingressToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
+                metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
+
+        DeadLetters deadLetters = new DeadLetters(camel, brokers, setting(properties, "hub.topics.segment-events"),
+                List.of(OneSignalDelivery.NAME));
+        registry.bind("dataInDeadLetters", deadLetters);
+        metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
+        DataInStats stats = metrics.dataIn(OneSignalDelivery.NAME);
+        registry.bind("dataIn", new DataInBatches(apps, deadLetters, stats));
+        registry.bind("planAggregation", new PlanAggregation());
+        registry.bind("segmentTranslator", new SegmentTranslator(
+                Boolean.parseBoolean(setting(properties, "hub.onesignal.track-tag-prefix")),
+                Boolean.parseBoolean(setting(properties, "hub.onesignal.custom-events"))));
+
+        String jdbcUrl = setting(properties, "hub.store.jdbc-url");
+        HubStore store = new HubStore(jdbcUrl.isEmpty() ? HubStore.embeddedUrl(Path.of(setting(properties, "hub.data-dir"))) : jdbcUrl,
+                setting(properties, "hub.store.username"), setting(properties, "hub.store.password"));
+        boolean enabled = apps.has(OneSignalApps.DEFAULT) || !setting(properties, "hub.onesignal.apps").isEmpty();
+        // without a OneSignal app the Data In consumer does not run: Segment messages wait in Kafka
+        properties.addOverrideProperty("hub.onesignal.enabled", String.valueOf(enabled));
+        properties.addOverrideProperty("hub.onesignal.base-url", setting(properties, "hub.onesignal.base-url").replaceAll("/+$", ""));
+        registry.bind(OneSignalDelivery.NAME, new OneSignalDelivery(apps, Integer.parseInt(setting(properties, "hub.onesignal.tag-limit")),
+                new KnownSegments(store), deadLetters, metrics.addDestination(OneSignalDelivery.NAME, enabled), stats));
+    }
+
+    /** The default app ({@code hub.onesignal.app-id}) and the named ones ({@code hub.onesignal.apps}). */
+    private static OneSignalApps oneSignalApps(PropertiesComponent properties) {
+        Map<String, OneSignalApps.App> apps = new LinkedHashMap<>();
+        String appId = setting(properties, "hub.onesignal.app-id");
+        String apiKey = setting(properties, "hub.onesignal.api-key");
+        if (!appId.isEmpty() && !apiKey.isEmpty()) {
+            apps.put(OneSignalApps.DEFAULT, new OneSignalApps.App(OneSignalApps.DEFAULT, appId, apiKey));
+        }
+        for (String name : setting(properties, "hub.onesignal.apps").split(",")) {
+            String app = name.trim();
+            if (app.isEmpty()) {
+                continue;
+            }
+            String id = setting(properties, "hub.onesignal.apps." + app + ".app-id");
+            String key = setting(properties, "hub.onesignal.apps." + app + ".api-key");
+            if (id.isEmpty() || key.isEmpty()) {
+                throw new IllegalArgumentException("the OneSignal app '" + app + "' needs hub.onesignal.apps." + app
+                        + ".app-id and .api-key");
+            }
+            apps.put(app, new OneSignalApps.App(app, id, key));
+        }
+        return new OneSignalApps(apps, OneSignalApps.parseWriteKeys(setting(properties, "hub.ingress.segment.write-keys"),
+                apps.keySet()));
     }
 
     /** Binds the destination bean and sets {@code hub.<name>.url}, the endpoint the delivery route posts to. */
@@ -120,7 +192,16 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub.amplitude.api-key", Sandbox.AMPLITUDE_API_KEY);
         properties.addOverrideProperty("hub.mixpanel.base-url", sandbox.mixpanel().baseUrl());
         properties.addOverrideProperty("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
-        StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude and Mixpanel are fakes on loopback.\n");
+        sandbox.seedUsers();
+        properties.addOverrideProperty("hub.onesignal.base-url", sandbox.onesignal().baseUrl());
+        properties.addOverrideProperty("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
+        properties.addOverrideProperty("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
+        if (setting(properties, "hub.ingress.segment.write-keys").isEmpty()) {
+            properties.addOverrideProperty("hub.ingress.segment.write-keys", Sandbox.SEGMENT_WRITE_KEY);
+        }
+        StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude, Mixpanel and OneSignal are fakes on loopback.\n"
+                + "  Segment write key for /v1/* = " + setting(properties, "hub.ingress.segment.write-keys") + "\n"
+                + "  OneSignal users: " + String.join(", ", Sandbox.ONESIGNAL_USERS) + "\n");
         for (String token : List.of("hub.ingress.token", "hub.admin.token")) {
             if (setting(properties, token).isEmpty()) {
                 String generated = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));

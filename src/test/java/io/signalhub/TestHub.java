@@ -26,6 +26,8 @@ public final class TestHub implements AutoCloseable {
 
     public static final String INGRESS_TOKEN = "test-ingress-token";
     public static final String ADMIN_TOKEN = "test-admin-token";
+    /** The write key Segment's SDKs use to send to the hub's Tracking API. */
+    public static final String SEGMENT_WRITE_KEY = "test-segment-write-key";
 
     private static EmbeddedKafkaBroker broker;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -64,6 +66,12 @@ public final class TestHub implements AutoCloseable {
         settings.put("hub.amplitude.throttle-wait-ms", "200");
         settings.put("hub.mixpanel.base-url", fakes.mixpanel().baseUrl());
         settings.put("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
+        settings.put("hub.topics.segment-events", "segment-" + topic);
+        settings.put("hub.onesignal.base-url", fakes.onesignal().baseUrl());
+        settings.put("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
+        settings.put("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
+        settings.put("hub.ingress.segment.write-keys", SEGMENT_WRITE_KEY);
+        settings.put("hub.ingress.segment.shared-secret", Sandbox.SEGMENT_SHARED_SECRET);
         settings.put("hub.delivery.initial-backoff-ms", "50");
         settings.put("hub.delivery.max-backoff-ms", "400");
         return settings;
@@ -92,13 +100,19 @@ public final class TestHub implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return token == null ? post(path, body, Map.of()) : post(path, body, Map.of("Authorization", "Bearer " + token));
+    }
+
+    public HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
     }
 
     public HttpResponse<String> postEvents(String body) throws Exception {

@@ -3,17 +3,15 @@ package io.signalhub.dataout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
+import io.signalhub.kafka.PartitionCommits;
 import io.signalhub.monitoring.IngressStats;
 import io.signalhub.onesignal.OneSignalEvent;
 import io.signalhub.onesignal.OneSignalEventParser;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.spi.IdempotentRepository;
 
 /**
@@ -22,8 +20,6 @@ import org.apache.camel.spi.IdempotentRepository;
  * delivered ids and committing the offsets.
  */
 public final class DataOutBatches {
-
-    private static final String COMMITS = "signalhubCommits";
 
     private final OneSignalEventParser parser;
     private final IdempotentRepository delivered;
@@ -43,16 +39,11 @@ public final class DataOutBatches {
         List<EventBatch.Entry> entries = new ArrayList<>();
         List<Rejection> unreadable = new ArrayList<>();
         Set<String> inThisBatch = new HashSet<>();
-        Map<String, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
+        PartitionCommits commits = PartitionCommits.of(records);
         int duplicates = 0;
         int ignored = 0;
         for (Object item : records) {
             Exchange record = (Exchange) item;
-            KafkaManualCommit commit = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit != null) {
-                lastOfPartition.put(record.getMessage().getHeader(KafkaConstants.TOPIC) + "-"
-                        + record.getMessage().getHeader(KafkaConstants.PARTITION), commit);
-            }
             String value = record.getMessage().getBody(String.class);
             List<String> problems = new ArrayList<>();
             OneSignalEvent event = value == null ? null : parser.readRecord(value, problems);
@@ -77,7 +68,7 @@ public final class DataOutBatches {
         stats.duplicates(duplicates);
         stats.ignored(ignored);
         batch.setProperty(Destination.BATCH, new EventBatch(entries));
-        batch.setProperty(COMMITS, new ArrayList<>(lastOfPartition.values()));
+        batch.setProperty(PartitionCommits.PROPERTY, commits);
     }
 
     /** Every destination took the batch: remember its ids and commit each partition's last offset. */
@@ -88,10 +79,7 @@ public final class DataOutBatches {
                 delivered.add(entry.event().id());
             }
         }
-        List<?> commits = batch.getProperty(COMMITS, List.class);
-        for (Object commit : commits) {
-            ((KafkaManualCommit) commit).commit();
-        }
+        batch.getProperty(PartitionCommits.PROPERTY, PartitionCommits.class).commit();
     }
 
     private static String replayTarget(Exchange record) {

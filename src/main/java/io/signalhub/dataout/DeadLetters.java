@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The dead-letter topic {@code <events topic>.dlq}: one JSON record per refused event, with the
- * destination, the reason and the vendor's answer, and the replay of those records.
+ * The dead-letter topic {@code <events topic>.dlq} of one chain: one JSON record per refused record,
+ * with the destination, the reason and the vendor's answer, and the replay of those records.
  */
 public final class DeadLetters implements DeadLettersMXBean {
 
@@ -95,8 +95,12 @@ public final class DeadLetters implements DeadLettersMXBean {
             Json.putIfPresent(letter, "response", rejection.response());
             letter.put("dead_lettered_at", Instant.now().toString());
             letter.put("record", rejection.record());
+            if (!rejection.headers().isEmpty()) {
+                letter.set("headers", Json.MAPPER.valueToTree(rejection.headers()));
+            }
             Message message = new DefaultMessage(camel);
             message.setHeader(KafkaConstants.KEY, rejection.key());
+            message.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic());
             message.setBody(letter.toString());
             records.add(message);
         }
@@ -160,6 +164,8 @@ public final class DeadLetters implements DeadLettersMXBean {
                     JsonNode letter = Json.readObject(record.value());
                     if (destination.equals(letter.path("destination").asText())) {
                         ProducerRecord<String, String> again = new ProducerRecord<>(eventsTopic, record.key(), letter.path("record").asText());
+                        letter.path("headers").fields().forEachRemaining(header ->
+                                again.headers().add(header.getKey(), header.getValue().asText().getBytes(StandardCharsets.UTF_8)));
                         if (!destination.equals(UNREADABLE)) {
                             again.headers().add(REPLAY_TO_HEADER, destination.getBytes(StandardCharsets.UTF_8));
                         }

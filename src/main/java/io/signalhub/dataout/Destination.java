@@ -71,6 +71,11 @@ public final class Destination {
         return built.requests();
     }
 
+    /** Every request of a Data Out vendor shares one throttle. */
+    public String throttleKey() {
+        return name();
+    }
+
     /** Turns the exchange into the HTTP request: only the vendor's headers go out, never the Kafka ones. */
     public void prepare(Exchange exchange) {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);

@@ -3,22 +3,22 @@ package io.signalhub.dataout;
 import io.signalhub.Json;
 
 /** Reading HTTP answers the way the vendors' own clients do. */
-final class HttpStatus {
+public final class HttpStatus {
 
     private HttpStatus() {
     }
 
-    static boolean isSuccess(int status) {
+    public static boolean isSuccess(int status) {
         return status >= 200 && status < 300;
     }
 
     /** Connection-level and server trouble that may pass; the vendors' clients all retry these. */
-    static boolean isTransient(int status) {
+    public static boolean isTransient(int status) {
         return status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505 && status != 511);
     }
 
     /** Retry-After in seconds (the only form the vendors send), as milliseconds; 0 when absent or unreadable. */
-    static long retryAfterMillis(String header) {
+    public static long retryAfterMillis(String header) {
         if (header == null || header.isBlank()) {
             return 0;
         }
@@ -29,7 +29,7 @@ final class HttpStatus {
         }
     }
 
-    static String describe(String vendor, int status, String body) {
+    public static String describe(String vendor, int status, String body) {
         return vendor + " answered HTTP " + status + (body == null || body.isBlank() ? "" : ": " + Json.abbreviate(body, 300));
     }
 }

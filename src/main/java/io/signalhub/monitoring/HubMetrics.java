@@ -14,13 +14,14 @@ import org.apache.camel.Service;
 
 /**
  * The hub's own counters, published over JMX beside Camel's route statistics as
- * {@code io.signalhub:context=<hub>,type=<Destination|Ingress|…>,name=<name>}.
+ * {@code io.signalhub:context=<hub>,type=<Destination|Ingress|DataIn|…>,name=<name>}.
  */
 public final class HubMetrics implements Service {
 
     private final String context;
     private final Map<String, DestinationStats> destinations = new ConcurrentHashMap<>();
     private final Map<String, IngressStats> ingresses = new ConcurrentHashMap<>();
+    private final Map<String, DataInStats> dataIn = new ConcurrentHashMap<>();
     private final Map<ObjectName, Object> beans = new ConcurrentHashMap<>();
     private final List<ObjectName> registered = new ArrayList<>();
     private boolean started;
@@ -44,6 +45,14 @@ public final class HubMetrics implements Service {
         return ingresses.computeIfAbsent(name, n -> {
             IngressStats stats = new IngressStats();
             publish("Ingress", n, stats);
+            return stats;
+        });
+    }
+
+    public DataInStats dataIn(String name) {
+        return dataIn.computeIfAbsent(name, n -> {
+            DataInStats stats = new DataInStats();
+            publish("DataIn", n, stats);
             return stats;
         });
     }

@@ -117,7 +117,12 @@ public abstract class FakeApi {
         summary.put("events_accepted", accepted.size());
         ArrayNode events = summary.putArray("latest_events");
         accepted.subList(Math.max(0, accepted.size() - latest), accepted.size()).forEach(events::add);
+        describe(summary);
         return summary;
+    }
+
+    /** Adds what else the fake holds to its summary. */
+    protected void describe(ObjectNode summary) {
     }
 
     protected abstract Reply handle(String method, String path, String query, Map<String, List<String>> headers, byte[] body);

@@ -8,7 +8,7 @@ import io.signalhub.Json;
 import org.apache.camel.Service;
 
 /**
- * Sandbox mode: the fakes of the vendor APIs, started in the hub's own process so a newcomer can try
+ * Sandbox mode: the fakes of the vendor APIs (Segment, Amplitude, Mixpanel, OneSignal), started in the hub's own process so a newcomer can try
  * every chain without keys. The sandbox credentials below are what the fakes expect; they are not secrets.
  */
 public final class Sandbox implements Service {
@@ -16,10 +16,20 @@ public final class Sandbox implements Service {
     public static final String SEGMENT_WRITE_KEY = "sandbox-segment-write-key";
     public static final String AMPLITUDE_API_KEY = "sandbox-amplitude-api-key";
     public static final String MIXPANEL_PROJECT_TOKEN = "sandbox-mixpanel-project-token";
+    public static final String ONESIGNAL_APP_ID = "5eb5a37e-0000-4000-8000-5a4db0c5a4db";
+    public static final String ONESIGNAL_API_KEY = "os_v2_app_sandbox";
+    public static final String SEGMENT_SHARED_SECRET = "sandbox-segment-shared-secret";
+    /** Users the sandbox's OneSignal app knows, so a newcomer's first identify has someone to tag. */
+    public static final List<String> ONESIGNAL_USERS = List.of("user_12345", "user-1", "user-2", "user-3");
 
     private final SegmentFake segment = new SegmentFake();
     private final AmplitudeFake amplitude = new AmplitudeFake(AMPLITUDE_API_KEY);
     private final MixpanelFake mixpanel = new MixpanelFake(MIXPANEL_PROJECT_TOKEN);
+    private final OneSignalFake onesignal = new OneSignalFake();
+
+    public Sandbox() {
+        onesignal.addApp(ONESIGNAL_APP_ID, ONESIGNAL_API_KEY);
+    }
 
     public SegmentFake segment() {
         return segment;
@@ -31,6 +41,15 @@ public final class Sandbox implements Service {
 
     public MixpanelFake mixpanel() {
         return mixpanel;
+    }
+
+    public OneSignalFake onesignal() {
+        return onesignal;
+    }
+
+    /** Seeds the sandbox app's users (the tests create their own). */
+    public void seedUsers() {
+        ONESIGNAL_USERS.forEach(user -> onesignal.createUser(ONESIGNAL_APP_ID, user));
     }
 
     @Override
@@ -59,6 +78,6 @@ public final class Sandbox implements Service {
     }
 
     private List<FakeApi> fakes() {
-        return List.of(segment, amplitude, mixpanel);
+        return List.of(segment, amplitude, mixpanel, onesignal);
     }
 }

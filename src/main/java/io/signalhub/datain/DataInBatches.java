@@ -1,0 +1,92 @@
+package io.signalhub.datain;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.Json;
+import io.signalhub.dataout.DeadLetters;
+import io.signalhub.dataout.Destination;
+import io.signalhub.dataout.Rejection;
+import io.signalhub.kafka.PartitionCommits;
+import io.signalhub.monitoring.DataInStats;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two ends of a Data In batch: reading one poll's records into Segment messages (unreadable
+ * records and unknown apps are dead-lettered), and, once OneSignal took the plan, committing the
+ * offsets and counting what the batch dropped and saved.
+ */
+public final class DataInBatches {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataInBatches.class);
+
+    private final OneSignalApps apps;
+    private final DeadLetters deadLetters;
+    private final DataInStats stats;
+
+    public DataInBatches(OneSignalApps apps, DeadLetters deadLetters, DataInStats stats) {
+        this.apps = apps;
+        this.deadLetters = deadLetters;
+        this.stats = stats;
+    }
+
+    /** The polled records (Camel's Kafka batching: a list of exchanges) as Segment messages, for the splitter. */
+    public List<SegmentMessage> decode(Exchange batch) {
+        List<?> records = batch.getMessage().getBody(List.class);
+        batch.setProperty(PartitionCommits.PROPERTY, PartitionCommits.of(records));
+        List<SegmentMessage> messages = new ArrayList<>();
+        List<Rejection> unreadable = new ArrayList<>();
+        for (Object item : records) {
+            Exchange record = (Exchange) item;
+            String value = record.getMessage().getBody(String.class);
+            String key = record.getMessage().getHeader(KafkaConstants.KEY, String.class);
+            String app = header(record, SegmentIngress.APP_HEADER);
+            app = app == null ? OneSignalApps.DEFAULT : app;
+            JsonNode message = value == null ? null : Json.readObject(value);
+            if (message == null || message.isEmpty()) {
+                unreadable.add(new Rejection(key, value, "unreadable record: not a Segment message (a JSON object)", 0, null));
+            } else if (!apps.has(app)) {
+                unreadable.add(new Rejection(key, value, "no OneSignal app named '" + app + "' is configured", 0, null,
+                        java.util.Map.of(SegmentIngress.APP_HEADER, app)));
+            } else {
+                messages.add(new SegmentMessage(app, (ObjectNode) message, value));
+            }
+        }
+        deadLetters.send(DeadLetters.UNREADABLE, unreadable);
+        stats.dropped("unreadable_record", unreadable.size());
+        return messages;
+    }
+
+    /** The plan the splitter gathered (none for an empty poll) becomes the batch OneSignal delivers. */
+    public void planned(Exchange batch) {
+        OneSignalPlan plan = batch.getMessage().getBody() instanceof OneSignalPlan gathered ? gathered : new OneSignalPlan();
+        if (!plan.nestedKeys().isEmpty()) {
+            LOG.info("dropped {} object or array values OneSignal cannot store as tags, keys: {}", plan.nestedKeys().size(),
+                    Json.abbreviate(String.join(", ", plan.nestedKeys().stream().distinct().toList()), 500));
+        }
+        batch.setProperty(Destination.BATCH, plan);
+    }
+
+    /** OneSignal took the batch: commit each partition and count. */
+    public void complete(Exchange batch) {
+        batch.getProperty(PartitionCommits.PROPERTY, PartitionCommits.class).commit();
+        OneSignalPlan plan = batch.getProperty(Destination.BATCH, OneSignalPlan.class);
+        stats.messages(plan.messages());
+        stats.coalesced(plan.coalesced());
+        plan.dropped().forEach(stats::dropped);
+    }
+
+    private static String header(Exchange record, String name) {
+        Object value = record.getMessage().getHeader(name);
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return value == null ? null : value.toString();
+    }
+}

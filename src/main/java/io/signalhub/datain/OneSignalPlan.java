@@ -1,0 +1,103 @@
+package io.signalhub.datain;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Everything one Kafka poll of Segment messages asks of OneSignal, coalesced: one tag update per
+ * user (later values win, deletions kept), the custom events, and the audiences whose segments must
+ * exist. Counts what it dropped and how many user updates coalescing saved.
+ */
+public final class OneSignalPlan {
+
+    /** The coalesced tag update of one user; {@code sources} are the records it was made of. */
+    public record UserUpdate(String app, String externalId, Map<String, String> tags, List<String> sources) {
+    }
+
+    /** A custom event and the record it came from. */
+    public record CustomEvent(String app, ObjectNode event, String source) {
+    }
+
+    public static final String NESTED_VALUE = "nested_value";
+
+    private final Map<String, UserUpdate> users = new LinkedHashMap<>();
+    private final List<CustomEvent> customEvents = new ArrayList<>();
+    private final Map<String, Set<String>> audiences = new LinkedHashMap<>();
+    private final Map<String, Integer> dropped = new TreeMap<>();
+    private final List<String> nestedKeys = new ArrayList<>();
+    private int messages;
+    private int coalesced;
+
+    public void add(Translation translation) {
+        messages++;
+        if (translation.change() == null) {
+            count(translation.dropReason(), 1);
+            return;
+        }
+        UserChange change = translation.change();
+        if (!change.nestedKeys().isEmpty()) {
+            count(NESTED_VALUE, change.nestedKeys().size());
+            nestedKeys.addAll(change.nestedKeys());
+        }
+        if (!change.tags().isEmpty()) {
+            UserUpdate update = users.get(change.app() + '\n' + change.externalId());
+            if (update == null) {
+                users.put(change.app() + '\n' + change.externalId(), new UserUpdate(change.app(), change.externalId(),
+                        new LinkedHashMap<>(change.tags()), new ArrayList<>(List.of(change.source()))));
+            } else {
+                update.tags().putAll(change.tags());
+                update.sources().add(change.source());
+                coalesced++;
+            }
+        }
+        if (change.customEvent() != null) {
+            customEvents.add(new CustomEvent(change.app(), change.customEvent(), change.source()));
+        }
+        if (change.audienceKey() != null) {
+            audiences.computeIfAbsent(change.app(), a -> new LinkedHashSet<>()).add(change.audienceKey());
+        }
+    }
+
+    public void count(String reason, int records) {
+        dropped.merge(reason, records, Integer::sum);
+    }
+
+    public List<UserUpdate> users() {
+        return List.copyOf(users.values());
+    }
+
+    public List<CustomEvent> customEvents() {
+        return List.copyOf(customEvents);
+    }
+
+    /** Audience keys per app. */
+    public Map<String, Set<String>> audiences() {
+        return audiences;
+    }
+
+    /** Records or values dropped, by reason. */
+    public Map<String, Integer> dropped() {
+        return dropped;
+    }
+
+    /** Keys whose object or array values were dropped, for the log. */
+    public List<String> nestedKeys() {
+        return nestedKeys;
+    }
+
+    public int messages() {
+        return messages;
+    }
+
+    /** User updates folded into an earlier update of the same user: PATCH requests saved. */
+    public int coalesced() {
+        return coalesced;
+    }
+}

@@ -1,0 +1,163 @@
+package io.signalhub.datain;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.Json;
+import io.signalhub.ingress.BearerToken;
+import io.signalhub.ingress.InvalidInputException;
+import io.signalhub.monitoring.IngressStats;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+
+/**
+ * Segment's two ways into the hub, both ending as one Kafka record per message on the Segment topic,
+ * keyed by the user and carrying the OneSignal app it is for:
+ * {@code POST /segment/webhook[/<app>]} (Segment's Webhooks destination, signed with X-Signature) and
+ * {@code POST /v1/<call>} (Segment's Tracking API, for Segment's own SDKs, authenticated by write key).
+ */
+public final class SegmentIngress {
+
+    /** Kafka header: the name of the OneSignal app the message is for (absent = the default app). */
+    public static final String APP_HEADER = "signalhub-onesignal-app";
+    private static final String ANSWER = "signalhubSegmentAnswer";
+
+    private final OneSignalApps apps;
+    private final WebhookSignature signature;
+    private final BearerToken ingressToken;
+    private final int maxWebhookBytes;
+    private final IngressStats webhookStats;
+    private final IngressStats trackingStats;
+    private final Supplier<Instant> clock;
+
+    /**
+     * @param signature    the shared-secret check, or null: then webhooks need the hub's bearer token
+     * @param ingressToken the hub's ingress token, for webhooks without a shared secret
+     */
+    public SegmentIngress(OneSignalApps apps, WebhookSignature signature, BearerToken ingressToken, int maxWebhookBytes,
+                          IngressStats webhookStats, IngressStats trackingStats, Supplier<Instant> clock) {
+        this.apps = apps;
+        this.signature = signature;
+        this.ingressToken = ingressToken;
+        this.maxWebhookBytes = maxWebhookBytes;
+        this.webhookStats = webhookStats;
+        this.trackingStats = trackingStats;
+        this.clock = clock;
+    }
+
+    /** {@code POST /segment/webhook[/<app>]}: checks the signature (or token), then the messages. */
+    public void webhook(Exchange exchange) {
+        Message message = exchange.getMessage();
+        byte[] body = bodyOf(message);
+        if (body.length > maxWebhookBytes) {
+            throw new InvalidInputException(413, "too_large", List.of("the body is " + body.length + " bytes; at most "
+                    + maxWebhookBytes + " are accepted per request (hub.ingress.segment.max-webhook-bytes)"));
+        }
+        if (signature != null) {
+            if (!signature.verify(body, message.getHeader("X-Signature", String.class))) {
+                throw new InvalidInputException(401, "unauthorized",
+                        List.of("X-Signature is missing or is not the HMAC-SHA1 of the body with hub.ingress.segment.shared-secret"));
+            }
+        } else {
+            ingressToken.check(exchange);
+        }
+        String app = pathAfter(message, "/segment/webhook");
+        if (!app.isEmpty() && !apps.has(app)) {
+            throw new InvalidInputException(404, "not_found", List.of("no OneSignal app named '" + Json.abbreviate(app, 40)
+                    + "' is configured (hub.onesignal.apps)"));
+        }
+        toRecords(exchange, SegmentMessages.webhook(body, clock.get()), app.isEmpty() ? OneSignalApps.DEFAULT : app,
+                webhookStats, false);
+    }
+
+    /** {@code POST /v1/<call>[/]}: Segment's Tracking API; the write key decides the OneSignal app. */
+    public void trackingApi(Exchange exchange) {
+        Message message = exchange.getMessage();
+        byte[] body = bodyOf(message);
+        String call = pathAfter(message, "/v1");
+        SegmentMessages.TrackingCall parsed = SegmentMessages.trackingCall(call, body);
+        String writeKey = basicUser(message.getHeader("Authorization", String.class));
+        if (writeKey == null) {
+            writeKey = parsed.writeKey();
+        }
+        if (writeKey == null) {
+            throw new InvalidInputException(401, "unauthorized",
+                    List.of("send the Segment write key as HTTP Basic user or as 'writeKey' in the body"));
+        }
+        String app = apps.appForWriteKey(writeKey);
+        if (app == null) {
+            throw new InvalidInputException(401, "unauthorized", List.of(apps.hasWriteKeys()
+                    ? "the write key is not one of hub.ingress.segment.write-keys"
+                    : "the Tracking API is closed until hub.ingress.segment.write-keys is configured"));
+        }
+        toRecords(exchange, parsed.validated(clock.get()), app, trackingStats, true);
+    }
+
+    /** Kafka has every record: answer as Segment does, or with the counts for webhooks. */
+    public void accepted(Exchange exchange) {
+        int records = exchange.getMessage().getBody(List.class).size();
+        boolean tracking = exchange.getProperty(ANSWER, false, Boolean.class);
+        (tracking ? trackingStats : webhookStats).accepted(records);
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(tracking ? "{\"success\":true}" : "{\"success\":true,\"accepted\":" + records + "}");
+    }
+
+    private void toRecords(Exchange exchange, List<ObjectNode> messages, String app, IngressStats stats, boolean tracking) {
+        List<Message> records = new ArrayList<>();
+        for (ObjectNode segment : messages) {
+            Message record = new DefaultMessage(exchange.getContext());
+            String userId = segment.path("userId").asText("");
+            record.setHeader(KafkaConstants.KEY, userId.isBlank() ? segment.path("anonymousId").asText("") : userId);
+            if (!app.equals(OneSignalApps.DEFAULT)) {
+                record.setHeader(APP_HEADER, app);
+            }
+            record.setBody(segment.toString());
+            records.add(record);
+        }
+        exchange.setProperty(ANSWER, tracking);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setBody(records);
+    }
+
+    private static byte[] bodyOf(Message message) {
+        byte[] body = message.getBody(byte[].class);
+        return body == null ? new byte[0] : body;
+    }
+
+    /** The path below a prefix, without slashes at either end ("" when none). */
+    private static String pathAfter(Message message, String prefix) {
+        String path = message.getHeader(Exchange.HTTP_PATH, String.class);
+        if (path == null || path.isEmpty()) {
+            path = message.getHeader(Exchange.HTTP_URI, String.class);
+        }
+        path = path == null ? "" : path.replaceFirst("\\?.*$", "");
+        int at = path.indexOf(prefix);
+        String rest = at < 0 ? path : path.substring(at + prefix.length());
+        return rest.replaceAll("^/+|/+$", "");
+    }
+
+    /** The user of HTTP Basic credentials (Segment's write key), or null. */
+    private static String basicUser(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            String user = (colon < 0 ? decoded : decoded.substring(0, colon)).trim();
+            return user.isEmpty() ? null : user;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.signalhub.datain;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.Json;
+
+/**
+ * Segment messages to OneSignal changes, as OneSignal's own Segment integration does them (contract
+ * onesignal.md §7.1, segment.md §4): identify traits and track properties become data tags, Engage
+ * audiences become an audience tag plus a segment, computed traits become tags, and (when enabled) a
+ * track also becomes a custom event. Pure: the routes call one method per message type.
+ */
+public final class SegmentTranslator {
+
+    /** Drop reasons, also the names of the counters. */
+    public static final String NO_USER_ID = "no_user_id";
+    public static final String IGNORED_TYPE = "ignored_type";
+
+    private static final Set<String> AUDIENCE_CLASSES = Set.of("audience", "journey_step");
+    private static final Set<String> NOT_TAGS = Set.of("email", "phone");
+    private static final Map<String, String> RENAMED = Map.of("firstName", "first_name", "lastName", "last_name");
+
+    private final boolean trackTagPrefix;
+    private final boolean customEvents;
+
+    /**
+     * @param trackTagPrefix keep a track's event name in its tags, as {@code <event>_<key>}
+     * @param customEvents   also turn each track into a OneSignal custom event
+     */
+    public SegmentTranslator(boolean trackTagPrefix, boolean customEvents) {
+        this.trackTagPrefix = trackTagPrefix;
+        this.customEvents = customEvents;
+    }
+
+    public Translation identify(SegmentMessage message) {
+        String userId = message.userId();
+        if (userId == null) {
+            return Translation.dropped(NO_USER_ID);
+        }
+        JsonNode traits = message.message().has("traits") ? message.message().path("traits")
+                : message.message().path("context").path("traits");
+        String audience = audienceKey(message.message());
+        Tags tags = new Tags();
+        if (audience != null) {
+            tags.membership(audience, isMember(traits.path(audience)));
+        }
+        traits.fields().forEachRemaining(trait -> {
+            if (!trait.getKey().equals(audience)) {
+                tags.put(trait.getKey(), trait.getValue());
+            }
+        });
+        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience, message.record()));
+    }
+
+    public Translation track(SegmentMessage message) {
+        String userId = message.userId();
+        if (userId == null) {
+            return Translation.dropped(NO_USER_ID);
+        }
+        ObjectNode segment = message.message();
+        String event = segment.path("event").asText("");
+        JsonNode properties = segment.path("properties");
+        JsonNode personas = segment.path("context").path("personas");
+        String computationKey = personas.path("computation_key").asText(null);
+        String computationClass = personas.path("computation_class").asText("");
+        Tags tags = new Tags();
+
+        String audience = audienceKey(segment);
+        if (audience == null && (event.equals("Audience Entered") || event.equals("Audience Exited"))) {
+            audience = properties.path("audience_key").asText(null);
+        }
+        if (audience != null) {
+            JsonNode membership = properties.path(audience);
+            tags.membership(audience, membership.isMissingNode() ? event.equals("Audience Entered") : isMember(membership));
+            return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience, message.record()));
+        }
+        if (computationClass.equals("trait") || event.equals("Trait Computed")) {
+            String trait = computationKey != null ? computationKey : properties.path("trait_key").asText(null);
+            if (trait != null) {
+                tags.put(trait, properties.path(trait));
+                return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, null, message.record()));
+            }
+        }
+        String prefix = trackTagPrefix && !event.isEmpty() ? event.replaceAll("[^A-Za-z0-9]+", "_") + "_" : "";
+        properties.fields().forEachRemaining(property -> tags.put(prefix + property.getKey(), property.getValue()));
+        ObjectNode custom = customEvents && !event.isEmpty() ? customEvent(segment, userId, event, message.record()) : null;
+        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, custom, null, message.record()));
+    }
+
+    /** page, screen, group, alias (and Segment's delete): accepted, nothing to do in OneSignal. */
+    public Translation ignore(SegmentMessage message) {
+        return Translation.dropped(IGNORED_TYPE);
+    }
+
+    /** The Engage audience this message reports membership of (actions-core's rule), or null. */
+    private static String audienceKey(JsonNode segment) {
+        JsonNode personas = segment.path("context").path("personas");
+        String key = personas.path("computation_key").asText("");
+        return AUDIENCE_CLASSES.contains(personas.path("computation_class").asText("")) && !key.isBlank() ? key : null;
+    }
+
+    private static boolean isMember(JsonNode value) {
+        return value.isBoolean() ? value.booleanValue() : value.asText("").equalsIgnoreCase("true");
+    }
+
+    private static ObjectNode customEvent(ObjectNode segment, String userId, String event, String record) {
+        ObjectNode custom = Json.MAPPER.createObjectNode();
+        custom.put("name", event);
+        custom.put("external_id", userId);
+        String timestamp = segment.path("timestamp").asText(segment.path("receivedAt").asText(""));
+        custom.put("timestamp", timestamp.isEmpty() ? Instant.now().toString() : timestamp);
+        // OneSignal wants a UUID; one derived from the messageId makes redeliveries of the message duplicates
+        String messageId = segment.path("messageId").asText("");
+        byte[] seed = (messageId.isEmpty() ? record : "segment:" + messageId).getBytes(StandardCharsets.UTF_8);
+        custom.put("idempotency_key", UUID.nameUUIDFromBytes(seed).toString());
+        custom.set("properties", segment.path("properties").isObject() ? segment.path("properties").deepCopy()
+                : Json.MAPPER.createObjectNode());
+        return custom;
+    }
+
+    /** Tag values as OneSignal takes them: strings only, "" or null deletes, no objects or arrays. */
+    private static final class Tags {
+        final Map<String, String> values = new LinkedHashMap<>();
+        final List<String> nested = new ArrayList<>();
+
+        void membership(String audience, boolean member) {
+            values.put(audience, member ? "true" : null);
+        }
+
+        void put(String key, JsonNode value) {
+            String tag = RENAMED.getOrDefault(key, key);
+            if (NOT_TAGS.contains(tag.toLowerCase(java.util.Locale.ROOT))) {
+                return;
+            }
+            if (value.isContainerNode()) {
+                nested.add(key);
+            } else if (value.isNull() || value.isMissingNode() || value.asText().isBlank()) {
+                values.put(tag, null);
+            } else {
+                values.put(tag, value.asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.signalhub.monitoring;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+public final class DataInStats implements DataInStatsMXBean {
+
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong tagUpdates = new AtomicLong();
+    private final AtomicLong coalesced = new AtomicLong();
+    private final AtomicLong customEvents = new AtomicLong();
+    private final AtomicLong unmatched = new AtomicLong();
+    private final AtomicLong segmentsCreated = new AtomicLong();
+    private final AtomicLong segmentsRefused = new AtomicLong();
+    private final Map<String, AtomicLong> dropped = new ConcurrentHashMap<>();
+
+    public void messages(int count) {
+        messages.addAndGet(count);
+    }
+
+    public void tagUpdate() {
+        tagUpdates.incrementAndGet();
+    }
+
+    public void coalesced(int saved) {
+        coalesced.addAndGet(saved);
+    }
+
+    public void customEvents(int count) {
+        customEvents.addAndGet(count);
+    }
+
+    public void unmatched(int count) {
+        unmatched.addAndGet(count);
+    }
+
+    public void segmentCreated() {
+        segmentsCreated.incrementAndGet();
+    }
+
+    public void segmentRefused() {
+        segmentsRefused.incrementAndGet();
+    }
+
+    public void dropped(String reason, long count) {
+        if (count > 0) {
+            dropped.computeIfAbsent(reason, r -> new AtomicLong()).addAndGet(count);
+        }
+    }
+
+    @Override
+    public long getMessages() {
+        return messages.get();
+    }
+
+    @Override
+    public long getTagUpdates() {
+        return tagUpdates.get();
+    }
+
+    @Override
+    public long getCoalescedRequestsSaved() {
+        return coalesced.get();
+    }
+
+    @Override
+    public long getCustomEvents() {
+        return customEvents.get();
+    }
+
+    @Override
+    public long getUnmatchedUsers() {
+        return unmatched.get();
+    }
+
+    @Override
+    public long getSegmentsCreated() {
+        return segmentsCreated.get();
+    }
+
+    @Override
+    public long getSegmentsRefused() {
+        return segmentsRefused.get();
+    }
+
+    @Override
+    public Map<String, Long> getDropped() {
+        Map<String, Long> snapshot = new TreeMap<>();
+        dropped.forEach((reason, count) -> snapshot.put(reason, count.get()));
+        return snapshot;
+    }
+}
