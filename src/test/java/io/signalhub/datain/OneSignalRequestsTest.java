@@ -23,21 +23,14 @@ class OneSignalRequestsTest {
         return new UserChange(app, user, tags, List.of(), null, null, "record-" + user + tags);
     }
 
-    private static Map<String, String> tags(Object... keysAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], (String) keysAndValues[i + 1]);
-        }
-        return map;
-    }
 
     @Test
     void updatesOfOneUserAreCoalescedLaterValuesWinDeletionsKept() throws Exception {
         OneSignalPlan plan = new OneSignalPlan();
-        plan.add(Translation.of(change("default", "u1", tags("plan", "basic", "color", "blue"))));
-        plan.add(Translation.of(change("default", "u2", tags("plan", "free"))));
-        plan.add(Translation.of(change("default", "u1", tags("plan", "pro", "color", null))));
-        plan.add(Translation.of(change("shop", "u1", tags("plan", "shop"))));
+        plan.add(Translation.of(change("default", "u1", TagMaps.of("plan", "basic", "color", "blue"))));
+        plan.add(Translation.of(change("default", "u2", TagMaps.of("plan", "free"))));
+        plan.add(Translation.of(change("default", "u1", TagMaps.of("plan", "pro", "color", null))));
+        plan.add(Translation.of(change("shop", "u1", TagMaps.of("plan", "shop"))));
         plan.add(Translation.dropped(SegmentTranslator.NO_USER_ID));
 
         List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false).requests();
@@ -55,16 +48,16 @@ class OneSignalRequestsTest {
     @Test
     void externalIdsAreUrlEncoded() {
         OneSignalPlan plan = new OneSignalPlan();
-        plan.add(Translation.of(change("default", "a b/c", tags("x", "1"))));
+        plan.add(Translation.of(change("default", "a b/c", TagMaps.of("x", "1"))));
         assertEquals("/apps/app-1/users/by/external_id/a%20b%2Fc",
                 OneSignalRequests.build(plan, APPS, 10, (a, n) -> false).requests().get(0).path());
     }
 
     @Test
     void tagLimitKeepsFirstComeNamesAndDeletionsAlways() {
-        Map<String, String> tags = tags("a", "1", "first_name", "Ada", "b", "2", "gone", null, "c", "3", "last_name", "L");
-        assertEquals(tags("a", "1", "first_name", "Ada", "gone", null, "last_name", "L"), OneSignalRequests.withinTagLimit(tags, 3));
-        assertEquals(tags("first_name", "Ada", "gone", null, "last_name", "L"), OneSignalRequests.withinTagLimit(tags, 2));
+        Map<String, String> tags = TagMaps.of("a", "1", "first_name", "Ada", "b", "2", "gone", null, "c", "3", "last_name", "L");
+        assertEquals(TagMaps.of("a", "1", "first_name", "Ada", "gone", null, "last_name", "L"), OneSignalRequests.withinTagLimit(tags, 3));
+        assertEquals(TagMaps.of("first_name", "Ada", "gone", null, "last_name", "L"), OneSignalRequests.withinTagLimit(tags, 2));
 
         OneSignalPlan plan = new OneSignalPlan();
         plan.add(Translation.of(change("default", "u1", tags)));
@@ -90,9 +83,9 @@ class OneSignalRequestsTest {
     @Test
     void audienceSegmentsAreCreatedOnlyWhenNotKnownAndComeFirst() throws Exception {
         OneSignalPlan plan = new OneSignalPlan();
-        plan.add(Translation.of(new UserChange("default", "u1", tags("vip", "true"), List.of(), null, "vip", "r1")));
-        plan.add(Translation.of(new UserChange("default", "u2", tags("vip", null), List.of(), null, "vip", "r2")));
-        plan.add(Translation.of(new UserChange("default", "u3", tags("old", "true"), List.of(), null, "old", "r3")));
+        plan.add(Translation.of(new UserChange("default", "u1", TagMaps.of("vip", "true"), List.of(), null, "vip", "r1")));
+        plan.add(Translation.of(new UserChange("default", "u2", TagMaps.of("vip", null), List.of(), null, "vip", "r2")));
+        plan.add(Translation.of(new UserChange("default", "u3", TagMaps.of("old", "true"), List.of(), null, "old", "r3")));
 
         List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (app, name) -> name.equals("old")).requests();
         assertEquals(List.of("segment", "user", "user", "user"), requests.stream().map(OneSignalRequest::kind).toList());

@@ -26,13 +26,6 @@ class SegmentTranslatorTest {
         return translation.change().tags();
     }
 
-    private static Map<String, String> mapOf(Object... keysAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], (String) keysAndValues[i + 1]);
-        }
-        return map;
-    }
 
     @Test
     void identifyTraitsBecomeStringTags() throws Exception {
@@ -41,7 +34,7 @@ class SegmentTranslatorTest {
                 + "\"plan\":\"premium\",\"logins\":5,\"score\":4.5,\"vip\":true,\"gone\":null,\"blank\":\" \","
                 + "\"address\":{\"city\":\"SF\"},\"roles\":[\"a\"]}}"));
         assertEquals("u1", translation.change().externalId());
-        assertEquals(mapOf("first_name", "Peter", "last_name", "Gibbons", "plan", "premium", "logins", "5", "score", "4.5",
+        assertEquals(TagMaps.of("first_name", "Peter", "last_name", "Gibbons", "plan", "premium", "logins", "5", "score", "4.5",
                 "vip", "true", "gone", null, "blank", null), tags(translation));
         assertEquals(List.of("address", "roles"), translation.change().nestedKeys());
         assertNull(translation.change().customEvent());
@@ -64,7 +57,7 @@ class SegmentTranslatorTest {
     void trackPropertiesBecomeTagsWithoutTheEventName() throws Exception {
         Translation translation = translator.track(message("{\"userId\":\"u1\",\"event\":\"Add to Cart\",\"properties\":"
                 + "{\"brand\":\"Zara\",\"price\":12.0}}"));
-        assertEquals(mapOf("brand", "Zara", "price", "12.0"), tags(translation));
+        assertEquals(TagMaps.of("brand", "Zara", "price", "12.0"), tags(translation));
         assertNull(translation.change().customEvent(), "custom events are off by default");
     }
 
@@ -94,10 +87,10 @@ class SegmentTranslatorTest {
     void audienceByIdentifySetsTheAudienceTagAndTheOtherTraits() throws Exception {
         String personas = "\"context\":{\"personas\":{\"computation_class\":\"audience\",\"computation_key\":\"shoppers\"}}";
         Translation enter = translator.identify(message("{\"userId\":\"u1\",\"traits\":{\"shoppers\":true,\"orders\":2}," + personas + "}"));
-        assertEquals(mapOf("shoppers", "true", "orders", "2"), tags(enter));
+        assertEquals(TagMaps.of("shoppers", "true", "orders", "2"), tags(enter));
         assertEquals("shoppers", enter.change().audienceKey());
         Translation exit = translator.identify(message("{\"userId\":\"u1\",\"traits\":{\"shoppers\":false}," + personas + "}"));
-        assertEquals(mapOf("shoppers", null), tags(exit));
+        assertEquals(TagMaps.of("shoppers", null), tags(exit));
     }
 
     @Test
