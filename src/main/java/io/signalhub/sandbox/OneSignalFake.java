@@ -22,7 +22,8 @@ import io.signalhub.Json;
  * OneSignal's REST API as the hub uses it (contract onesignal.md §1–4, §8): users by External ID with
  * string-only data tags (100 per request, a per-user tag limit from the app's plan, "" or null deletes),
  * custom events, segments (validation, plan limit, free plan refused), the documented error bodies,
- * and the per-user limit of one update a second answered with 429 and Retry-After. It never creates a
+ * and the rate limits answered with 429 and Retry-After: one update a second per user, about 1,000
+ * requests a second per app, one view a second per app. It never creates a
  * user on an update: users are seeded ({@link #createUser}, or {@code POST /apps/{app_id}/users}).
  */
 public final class OneSignalFake extends FakeApi {
@@ -63,6 +64,9 @@ public final class OneSignalFake extends FakeApi {
         final List<JsonNode> customEvents = new ArrayList<>();
         final Set<String> idempotencyKeys = new HashSet<>();
         final Map<String, Long> lastUpdate = new HashMap<>();
+        long windowStart;
+        int inWindow;
+        long lastView;
 
         App(String apiKey) {
             this.apiKey = apiKey;
@@ -71,6 +75,7 @@ public final class OneSignalFake extends FakeApi {
 
     private final Map<String, App> apps = new LinkedHashMap<>();
     private long perUserIntervalMillis = 1000;
+    private int appRequestsPerSecond = 1000;
     private int tagUpdates;
 
     public OneSignalFake() {
@@ -126,6 +131,11 @@ public final class OneSignalFake extends FakeApi {
         perUserIntervalMillis = millis;
     }
 
+    /** Requests a second each app takes before 429 (about 1,000, as documented). */
+    public synchronized void appRequestsPerSecond(int limit) {
+        appRequestsPerSecond = limit;
+    }
+
     @Override
     protected synchronized void resetState() {
         apps.values().forEach(app -> {
@@ -137,6 +147,7 @@ public final class OneSignalFake extends FakeApi {
             app.plan = Plan.PROFESSIONAL;
         });
         perUserIntervalMillis = 1000;
+        appRequestsPerSecond = 1000;
         tagUpdates = 0;
     }
 
@@ -164,6 +175,14 @@ public final class OneSignalFake extends FakeApi {
         }
         if (app == null || !app.apiKey.equals(token)) {
             return Reply.json(403, ACCESS_DENIED);
+        }
+        long now = System.currentTimeMillis();
+        if (now - app.windowStart >= 1000) {
+            app.windowStart = now;
+            app.inWindow = 0;
+        }
+        if (++app.inWindow > appRequestsPerSecond) {
+            return new Reply(429, "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"App ID\"}", Map.of("Retry-After", "1"));
         }
         JsonNode json = null;
         if (body.length > 0) {
@@ -255,6 +274,11 @@ public final class OneSignalFake extends FakeApi {
     }
 
     private Reply viewUser(App app, String externalId) {
+        long now = System.currentTimeMillis();
+        if (now - app.lastView < 1000) {
+            return new Reply(429, "{\"errors\":[\"API rate limit exceeded.\"]}", Map.of("Retry-After", "1"));
+        }
+        app.lastView = now;
         Map<String, String> tags = app.users.get(externalId);
         if (tags == null) {
             return Reply.json(404, USER_NOT_FOUND);
