@@ -123,14 +123,15 @@ public final class OneSignalDelivery {
             exchange.setProperty(Destination.NOT_BEFORE, System.currentTimeMillis() + HttpStatus.retryAfterMillis(retryAfter));
             throw new RetryableDeliveryException(NAME + ": " + request.kind() + " request goes again after: " + error);
         }
+        OneSignalPlan.Outcomes outcomes = exchange.getProperty(Destination.BATCH, OneSignalPlan.class).outcomes();
         switch (request.kind()) {
-            case OneSignalRequest.SEGMENT -> onSegment(request, status, body);
-            case OneSignalRequest.USER -> onUser(request, status, body);
+            case OneSignalRequest.SEGMENT -> onSegment(request, status, body, outcomes);
+            case OneSignalRequest.USER -> onUser(request, status, body, outcomes);
             default -> onEvents(request, status, body);
         }
     }
 
-    private void onSegment(OneSignalRequest request, int status, String body) {
+    private void onSegment(OneSignalRequest request, int status, String body, OneSignalPlan.Outcomes outcomes) {
         String appId = request.app().appId();
         JsonNode answer = Json.readObject(body);
         if (HttpStatus.isSuccess(status)) {
@@ -145,18 +146,22 @@ public final class OneSignalDelivery {
             dataIn.segmentRefused();
             String error = HttpStatus.describe(NAME, status, body);
             stats.error(Instant.now() + " segment '" + request.subject() + "': " + error);
+            outcomes.segmentRefused("OneSignal refused to create the segment '" + request.subject() + "': " + error);
             LOG.warn("OneSignal refused to create the segment '{}' in app {}: {}", request.subject(), request.app(), error);
         }
     }
 
-    private void onUser(OneSignalRequest request, int status, String body) {
+    private void onUser(OneSignalRequest request, int status, String body, OneSignalPlan.Outcomes outcomes) {
         if (HttpStatus.isSuccess(status)) {
             dataIn.tagUpdate();
             stats.delivered(request.items());
+            outcomes.applied(request.subject());
         } else if (status == 404) {
             dataIn.unmatched(1);
+            outcomes.unmatched(request.subject());
             LOG.debug("OneSignal does not know the External ID of a user; {} tags dropped", request.items());
         } else {
+            outcomes.failed(request.subject());
             refused(request, status, body);
         }
     }

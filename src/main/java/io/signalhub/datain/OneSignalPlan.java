@@ -2,18 +2,19 @@ package io.signalhub.datain;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Everything one Kafka poll of Segment messages asks of OneSignal, coalesced: one tag update per
- * user (later values win, deletions kept), the custom events, and the audiences whose segments must
- * exist. Counts what it dropped and how many user updates coalescing saved.
+ * user (later values win, deletions kept), the custom events, and the segments that must exist (Engage
+ * audiences, cohorts). Collects OneSignal's answers per user as the plan is delivered. Counts what it dropped and how many user updates coalescing saved.
  */
 public final class OneSignalPlan {
 
@@ -29,7 +30,8 @@ public final class OneSignalPlan {
 
     private final Map<String, UserUpdate> users = new LinkedHashMap<>();
     private final List<CustomEvent> customEvents = new ArrayList<>();
-    private final Map<String, Set<String>> audiences = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> segments = new LinkedHashMap<>();
+    private final Outcomes outcomes = new Outcomes();
     private final Map<String, Integer> dropped = new TreeMap<>();
     private final List<String> nestedKeys = new ArrayList<>();
     private int messages;
@@ -61,7 +63,7 @@ public final class OneSignalPlan {
             customEvents.add(new CustomEvent(change.app(), change.customEvent(), change.source()));
         }
         if (change.audienceKey() != null) {
-            audiences.computeIfAbsent(change.app(), a -> new LinkedHashSet<>()).add(change.audienceKey());
+            ensureSegment(change.app(), change.audienceKey(), change.audienceKey());
         }
     }
 
@@ -77,9 +79,59 @@ public final class OneSignalPlan {
         return List.copyOf(customEvents);
     }
 
-    /** Audience keys per app. */
-    public Map<String, Set<String>> audiences() {
-        return audiences;
+    /** Asks for a OneSignal segment of this name whose members carry the tag set to "true". */
+    public void ensureSegment(String app, String tagKey, String name) {
+        segments.computeIfAbsent(app, a -> new LinkedHashMap<>()).putIfAbsent(tagKey, name);
+    }
+
+    /** The segments that must exist: per app, tag key to segment name. */
+    public Map<String, Map<String, String>> segments() {
+        return segments;
+    }
+
+    /** What OneSignal answered, filled in as the requests are delivered. */
+    public Outcomes outcomes() {
+        return outcomes;
+    }
+
+    /** Per-user results of delivering the plan, and any segment OneSignal refused. */
+    public static final class Outcomes {
+        private final Set<String> applied = ConcurrentHashMap.newKeySet();
+        private final Set<String> unmatched = ConcurrentHashMap.newKeySet();
+        private final Set<String> failed = ConcurrentHashMap.newKeySet();
+        private final List<String> segmentErrors = new CopyOnWriteArrayList<>();
+
+        public void applied(String externalId) {
+            applied.add(externalId);
+        }
+
+        public void unmatched(String externalId) {
+            unmatched.add(externalId);
+        }
+
+        public void failed(String externalId) {
+            failed.add(externalId);
+        }
+
+        public void segmentRefused(String error) {
+            segmentErrors.add(error);
+        }
+
+        public Set<String> applied() {
+            return applied;
+        }
+
+        public Set<String> unmatched() {
+            return unmatched;
+        }
+
+        public Set<String> failed() {
+            return failed;
+        }
+
+        public List<String> segmentErrors() {
+            return segmentErrors;
+        }
     }
 
     /** Records or values dropped, by reason. */

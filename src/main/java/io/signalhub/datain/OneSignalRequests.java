@@ -43,14 +43,14 @@ public final class OneSignalRequests {
     public static Built build(OneSignalPlan plan, OneSignalApps apps, int tagLimit, BiPredicate<String, String> knownSegment) {
         List<OneSignalRequest> requests = new ArrayList<>();
         Map<String, Integer> dropped = new TreeMap<>();
-        plan.audiences().forEach((appName, keys) -> {
+        plan.segments().forEach((appName, byTag) -> {
             OneSignalApps.App app = apps.app(appName);
-            for (String key : keys) {
-                if (!knownSegment.test(app.appId(), key)) {
+            byTag.forEach((tagKey, name) -> {
+                if (!knownSegment.test(app.appId(), name)) {
                     requests.add(new OneSignalRequest(OneSignalRequest.SEGMENT, app, "POST", "/apps/" + app.appId() + "/segments",
-                            audienceSegment(key), key, 1, List.of()));
+                            segment(name, tagKey), name, 1, List.of()));
                 }
-            }
+            });
         });
         for (OneSignalPlan.UserUpdate user : plan.users()) {
             OneSignalApps.App app = apps.app(user.app());
@@ -84,11 +84,11 @@ public final class OneSignalRequests {
         return new Built(requests, refused, dropped);
     }
 
-    /** The segment for an Engage audience: members carry the audience's tag set to "true". */
-    static String audienceSegment(String key) {
+    /** A segment whose members carry the tag set to "true" (an Engage audience, a cohort). */
+    static String segment(String name, String tagKey) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("name", key.length() > 128 ? key.substring(0, 128) : key);
-        body.putArray("filters").addObject().put("field", "tag").put("key", key).put("relation", "=").put("value", "true");
+        body.put("name", name.length() > 128 ? name.substring(0, 128) : name);
+        body.putArray("filters").addObject().put("field", "tag").put("key", tagKey).put("relation", "=").put("value", "true");
         return body.toString();
     }
 

@@ -1,0 +1,351 @@
+package io.signalhub.cohorts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.signalhub.Json;
+import io.signalhub.store.HubStore;
+
+/**
+ * Cohort memberships as synced to OneSignal, kept so each run sends only the difference and a crash
+ * mid-run leaves the next run correct: the changes a run intends are written (state {@code +} to tag,
+ * {@code -} to untag) before any is sent, and settled ({@code A} applied, {@code U} unknown to
+ * OneSignal, row gone when untagged) only once OneSignal answered. A later run picks up whatever is
+ * still pending, and undoes pending tags of users who have left meanwhile.
+ */
+public final class CohortStore {
+
+    /** The changes waiting to be sent for one cohort in one app. */
+    public record Pending(Set<String> adds, Set<String> removes, int members) {
+    }
+
+    private final HubStore store;
+
+    public CohortStore(HubStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Records the cohort's current members and returns what must change in OneSignal.
+     *
+     * @param retryUnmatched also tag again members OneSignal did not know last time (one-time exports)
+     */
+    public synchronized Pending replace(Cohort cohort, String appId, Set<String> current, boolean retryUnmatched) {
+        return inTransaction(connection -> {
+            Map<String, Character> rows = rows(connection, cohort, appId);
+            Map<String, Character> changes = new HashMap<>();
+            for (String member : current) {
+                Character state = rows.get(member);
+                if (state == null || state == '-' || (state == 'U' && retryUnmatched)) {
+                    changes.put(member, '+');
+                }
+            }
+            rows.forEach((member, state) -> {
+                if (!current.contains(member) && state != '-') {
+                    changes.put(member, state == 'U' ? null : '-');
+                }
+            });
+            write(connection, cohort, appId, changes);
+            return pending(connection, cohort, appId);
+        });
+    }
+
+    /** Records members who entered or left (pushed changes) and returns what must change in OneSignal. */
+    public synchronized Pending change(Cohort cohort, String appId, Collection<String> entered, Collection<String> left) {
+        return inTransaction(connection -> {
+            Map<String, Character> rows = rows(connection, cohort, appId);
+            Map<String, Character> changes = new HashMap<>();
+            for (String member : entered) {
+                Character state = rows.get(member);
+                if (state == null || state == '-') {
+                    changes.put(member, '+');
+                }
+            }
+            for (String member : left) {
+                Character state = rows.get(member);
+                changes.put(member, state == null || state == 'U' ? null : '-');
+            }
+            write(connection, cohort, appId, changes);
+            return pending(connection, cohort, appId);
+        });
+    }
+
+    /** OneSignal answered: tagged members are applied, unknown ones marked, untagged ones forgotten. */
+    public synchronized void settle(Cohort cohort, String appId, Pending pending, Set<String> applied, Set<String> unmatched) {
+        inTransaction(connection -> {
+            Map<String, Character> changes = new HashMap<>();
+            for (String member : pending.adds()) {
+                if (applied.contains(member)) {
+                    changes.put(member, 'A');
+                } else if (unmatched.contains(member)) {
+                    changes.put(member, 'U');
+                }
+            }
+            for (String member : pending.removes()) {
+                if (applied.contains(member) || unmatched.contains(member)) {
+                    changes.put(member, null);
+                }
+            }
+            write(connection, cohort, appId, changes);
+            return null;
+        });
+    }
+
+    /** Members tagged in OneSignal (applied), for the report. */
+    public int matched(Cohort cohort, String appId) {
+        return inTransaction(connection -> (int) rows(connection, cohort, appId).values().stream().filter(s -> s == 'A').count());
+    }
+
+    public Long lastComputed(Cohort cohort) {
+        return inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement(
+                    "SELECT last_computed FROM cohort_state WHERE source = ? AND cohort_id = ?")) {
+                query.setString(1, cohort.source());
+                query.setString(2, cohort.id());
+                try (ResultSet row = query.executeQuery()) {
+                    return row.next() ? (Long) row.getObject(1, Long.class) : null;
+                }
+            }
+        });
+    }
+
+    public void lastComputed(Cohort cohort, String name, long lastComputed) {
+        inTransaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM cohort_state WHERE source = ? AND cohort_id = ?");
+                 PreparedStatement insert = connection.prepareStatement(
+                         "INSERT INTO cohort_state (source, cohort_id, name, last_computed) VALUES (?, ?, ?, ?)")) {
+                delete.setString(1, cohort.source());
+                delete.setString(2, cohort.id());
+                delete.executeUpdate();
+                insert.setString(1, cohort.source());
+                insert.setString(2, cohort.id());
+                insert.setString(3, name);
+                insert.setLong(4, lastComputed);
+                insert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public long startReport(Cohort cohort, String trigger, Instant startedAt) {
+        return inTransaction(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO cohort_reports (source, cohort_id, trigger_name, started_at) VALUES (?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                insert.setString(1, cohort.source());
+                insert.setString(2, cohort.id());
+                insert.setString(3, trigger);
+                insert.setTimestamp(4, Timestamp.from(startedAt));
+                insert.executeUpdate();
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    public void finishReport(SyncReport report) {
+        inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE cohort_reports SET finished_at = ?, members = ?,"
+                    + " matched = ?, added = ?, removed = ?, unmatched = ?, skipped = ?, failed = ?, error = ? WHERE id = ?")) {
+                update.setTimestamp(1, Timestamp.from(report.finishedAt()));
+                update.setInt(2, report.members());
+                update.setInt(3, report.matched());
+                update.setInt(4, report.added());
+                update.setInt(5, report.removed());
+                update.setInt(6, report.unmatched());
+                update.setInt(7, report.skipped());
+                update.setInt(8, report.failed());
+                update.setString(9, report.error() == null ? null : report.error().substring(0, Math.min(2000, report.error().length())));
+                update.setLong(10, report.id());
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The latest reports of a cohort, newest first. */
+    public List<SyncReport> reports(Cohort cohort, int latest) {
+        return inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT id, trigger_name, started_at, finished_at, members,"
+                    + " matched, added, removed, unmatched, skipped, failed, error FROM cohort_reports"
+                    + " WHERE source = ? AND cohort_id = ? ORDER BY id DESC")) {
+                query.setString(1, cohort.source());
+                query.setString(2, cohort.id());
+                query.setMaxRows(latest);
+                List<SyncReport> reports = new ArrayList<>();
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        Timestamp finished = row.getTimestamp(4);
+                        reports.add(new SyncReport(row.getLong(1), cohort.source(), cohort.id(), row.getString(2),
+                                row.getTimestamp(3).toInstant(), finished == null ? null : finished.toInstant(),
+                                row.getInt(5), row.getInt(6), row.getInt(7), row.getInt(8), row.getInt(9), row.getInt(10),
+                                row.getInt(11), row.getString(12)));
+                    }
+                }
+                return reports;
+            }
+        });
+    }
+
+    /**
+     * Keeps one page of a Mixpanel webhook {@code members} sync; once every page of the session is
+     * here, returns the whole membership (and forgets the pages), else null.
+     */
+    public synchronized Set<String> membersPage(String cohortId, String sessionId, int page, int totalPages, Set<String> members) {
+        return inTransaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM cohort_webhook_pages WHERE cohort_id = ? AND session_id = ? AND page = ?");
+                 PreparedStatement insert = connection.prepareStatement("INSERT INTO cohort_webhook_pages"
+                         + " (cohort_id, session_id, page, total_pages, members) VALUES (?, ?, ?, ?, ?)")) {
+                delete.setString(1, cohortId);
+                delete.setString(2, sessionId);
+                delete.setInt(3, page);
+                delete.executeUpdate();
+                insert.setString(1, cohortId);
+                insert.setString(2, sessionId);
+                insert.setInt(3, page);
+                insert.setInt(4, totalPages);
+                insert.setString(5, Json.MAPPER.writeValueAsString(members));
+                insert.executeUpdate();
+            }
+            Set<String> all = new LinkedHashSet<>();
+            int pages = 0;
+            try (PreparedStatement query = connection.prepareStatement(
+                    "SELECT members FROM cohort_webhook_pages WHERE cohort_id = ? AND session_id = ?")) {
+                query.setString(1, cohortId);
+                query.setString(2, sessionId);
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        pages++;
+                        all.addAll(Json.MAPPER.readValue(row.getString(1), new TypeReference<List<String>>() { }));
+                    }
+                }
+            }
+            if (pages < totalPages) {
+                return null;
+            }
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM cohort_webhook_pages WHERE cohort_id = ?")) {
+                delete.setString(1, cohortId);
+                delete.executeUpdate();
+            }
+            return all;
+        });
+    }
+
+    /** Whether a pushed message id is new (Amplitude retries with the same id); remembers it. */
+    public synchronized boolean firstDelivery(String messageId) {
+        return inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM cohort_push_messages WHERE message_id = ?")) {
+                query.setString(1, messageId);
+                try (ResultSet row = query.executeQuery()) {
+                    if (row.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO cohort_push_messages (message_id, received_at) VALUES (?, ?)")) {
+                insert.setString(1, messageId);
+                insert.setTimestamp(2, Timestamp.from(Instant.now()));
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    private static Map<String, Character> rows(Connection connection, Cohort cohort, String appId) throws SQLException {
+        Map<String, Character> rows = new HashMap<>();
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT external_id, state FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
+            query.setString(1, cohort.source());
+            query.setString(2, cohort.id());
+            query.setString(3, appId);
+            query.setFetchSize(10_000);
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    rows.put(row.getString(1), row.getString(2).charAt(0));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Applies state changes; a null state deletes the row. */
+    private static void write(Connection connection, Cohort cohort, String appId, Map<String, Character> changes) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?");
+             PreparedStatement insert = connection.prepareStatement(
+                     "INSERT INTO cohort_members (source, cohort_id, app_id, external_id, state) VALUES (?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, Character> change : changes.entrySet()) {
+                delete.setString(1, cohort.source());
+                delete.setString(2, cohort.id());
+                delete.setString(3, appId);
+                delete.setString(4, change.getKey());
+                delete.addBatch();
+                if (change.getValue() != null) {
+                    insert.setString(1, cohort.source());
+                    insert.setString(2, cohort.id());
+                    insert.setString(3, appId);
+                    insert.setString(4, change.getKey());
+                    insert.setString(5, String.valueOf(change.getValue()));
+                    insert.addBatch();
+                }
+            }
+            delete.executeBatch();
+            insert.executeBatch();
+        }
+    }
+
+    private static Pending pending(Connection connection, Cohort cohort, String appId) throws SQLException {
+        Set<String> adds = new LinkedHashSet<>();
+        Set<String> removes = new LinkedHashSet<>();
+        int members = 0;
+        for (Map.Entry<String, Character> row : rows(connection, cohort, appId).entrySet()) {
+            switch (row.getValue()) {
+                case '+' -> adds.add(row.getKey());
+                case '-' -> removes.add(row.getKey());
+                default -> { }
+            }
+            if (row.getValue() != '-') {
+                members++;
+            }
+        }
+        return new Pending(adds, removes, members);
+    }
+
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException, JsonProcessingException;
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection connection = store.connect()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("the store failed: " + e.getMessage(), e);
+        }
+    }
+}
