@@ -4,11 +4,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.signalhub.cohorts.AmplitudeCohorts;
+import io.signalhub.cohorts.Cohort;
+import io.signalhub.cohorts.CohortPush;
+import io.signalhub.cohorts.CohortStore;
+import io.signalhub.cohorts.CohortSync;
+import io.signalhub.cohorts.CohortsFile;
+import io.signalhub.cohorts.MixpanelCohorts;
 import io.signalhub.datain.DataInBatches;
 import io.signalhub.datain.OneSignalApps;
 import io.signalhub.datain.OneSignalDelivery;
@@ -32,6 +40,8 @@ import io.signalhub.kafka.EmbeddedKafkaBroker;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.onesignal.OneSignalEventParser;
+import io.signalhub.sandbox.CohortDownloads;
+import io.signalhub.sandbox.CohortQueries;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.store.HubStore;
 import io.signalhub.store.KnownSegments;
@@ -91,7 +101,8 @@ public class HubConfiguration implements CamelConfiguration {
         camel.addService(delivered);
         registry.bind("dataOut", new DataOutBatches(parser, delivered, deadLetters, metrics.ingress("onesignal-events")));
 
-        bindDataIn(camel, metrics, brokers, ingressToken);
+        DataIn dataIn = bindDataIn(camel, metrics, brokers, ingressToken);
+        bindCohortSync(camel, metrics, dataIn);
 
         String segmentKey = setting(properties, "hub.segment.write-key");
         bindDestination(camel, metrics, deadLetters, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
@@ -111,8 +122,12 @@ public class HubConfiguration implements CamelConfiguration {
                 "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
     }
 
+    /** What the Data In chain shares with the cohort sync. */
+    private record DataIn(OneSignalApps apps, HubStore store) {
+    }
+
     /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
-    private static void bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken)
+    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken)
             throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
@@ -142,6 +157,37 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub.onesignal.base-url", setting(properties, "hub.onesignal.base-url").replaceAll("/+$", ""));
         registry.bind(OneSignalDelivery.NAME, new OneSignalDelivery(apps, Integer.parseInt(setting(properties, "hub.onesignal.tag-limit")),
                 new KnownSegments(store), deadLetters, metrics.addDestination(OneSignalDelivery.NAME, enabled), stats));
+        return new DataIn(apps, store);
+    }
+
+    /** Cohort sync: the cohorts file, the two sources, the pushes, the shared run steps. */
+    private static void bindCohortSync(CamelContext camel, HubMetrics metrics, DataIn dataIn) throws Exception {
+        PropertiesComponent properties = camel.getPropertiesComponent();
+        Registry registry = camel.getRegistry();
+        CohortStore store = new CohortStore(dataIn.store());
+        List<Cohort> cohorts = new ArrayList<>(CohortsFile.load(Path.of(setting(properties, "hub.cohorts.file")), dataIn.apps().names()));
+        if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
+            cohorts.add(new Cohort(Cohort.MIXPANEL, String.valueOf(Sandbox.MIXPANEL_COHORT), true, OneSignalApps.DEFAULT,
+                    Cohort.defaultTag(Cohort.MIXPANEL, String.valueOf(Sandbox.MIXPANEL_COHORT))));
+            cohorts.add(new Cohort(Cohort.AMPLITUDE, Sandbox.AMPLITUDE_COHORT, true, OneSignalApps.DEFAULT,
+                    Cohort.defaultTag(Cohort.AMPLITUDE, Sandbox.AMPLITUDE_COHORT)));
+        }
+        CohortSync sync = new CohortSync(cohorts, dataIn.apps(), store, camel, Instant::now);
+        registry.bind("cohortSync", sync);
+        metrics.publish("CohortSync", "cohorts", sync);
+        String userIdProperty = setting(properties, "hub.mixpanel.user-id-property");
+        registry.bind("cohortPush", new CohortPush(sync, store, userIdProperty, metrics.ingress("cohort-webhooks")));
+        registry.bind("mixpanelCohorts", new MixpanelCohorts(setting(properties, "hub.mixpanel.project-id"),
+                setting(properties, "hub.mixpanel.service-account-username"), setting(properties, "hub.mixpanel.service-account-secret"),
+                userIdProperty));
+        registry.bind("amplitudeCohorts", new AmplitudeCohorts(setting(properties, "hub.amplitude.api-key"),
+                setting(properties, "hub.amplitude.secret-key"), store, Long.parseLong(setting(properties, "hub.amplitude.cohort-max-wait-ms"))));
+        if (setting(properties, "hub.mixpanel.query-base-url").isEmpty()) {
+            properties.addOverrideProperty("hub.mixpanel.query-base-url", Mixpanel.queryHost(setting(properties, "hub.mixpanel.region")));
+        }
+        if (setting(properties, "hub.amplitude.cohort-base-url").isEmpty()) {
+            properties.addOverrideProperty("hub.amplitude.cohort-base-url", Amplitude.cohortHost(setting(properties, "hub.amplitude.region")));
+        }
     }
 
     /** The default app ({@code hub.onesignal.app-id}) and the named ones ({@code hub.onesignal.apps}). */
@@ -193,6 +239,15 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub.mixpanel.base-url", sandbox.mixpanel().baseUrl());
         properties.addOverrideProperty("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
         sandbox.seedUsers();
+        sandbox.seedCohorts();
+        // the seeded cohorts sync every minute, so a newcomer sees a run soon
+        properties.addOverrideProperty("hub.cohorts.schedule", "0 * * * * ?");
+        properties.addOverrideProperty("hub.mixpanel.query-base-url", sandbox.mixpanel().baseUrl() + "/api/query");
+        properties.addOverrideProperty("hub.mixpanel.project-id", CohortQueries.PROJECT_ID);
+        properties.addOverrideProperty("hub.mixpanel.service-account-username", CohortQueries.SERVICE_ACCOUNT);
+        properties.addOverrideProperty("hub.mixpanel.service-account-secret", CohortQueries.SERVICE_SECRET);
+        properties.addOverrideProperty("hub.amplitude.cohort-base-url", sandbox.amplitude().baseUrl());
+        properties.addOverrideProperty("hub.amplitude.secret-key", CohortDownloads.SECRET_KEY);
         properties.addOverrideProperty("hub.onesignal.base-url", sandbox.onesignal().baseUrl());
         properties.addOverrideProperty("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
         properties.addOverrideProperty("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
@@ -201,7 +256,8 @@ public class HubConfiguration implements CamelConfiguration {
         }
         StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude, Mixpanel and OneSignal are fakes on loopback.\n"
                 + "  Segment write key for /v1/* = " + setting(properties, "hub.ingress.segment.write-keys") + "\n"
-                + "  OneSignal users: " + String.join(", ", Sandbox.ONESIGNAL_USERS) + "\n");
+                + "  OneSignal users: " + String.join(", ", Sandbox.ONESIGNAL_USERS) + "\n"
+                + "  cohorts synced every minute: mixpanel " + Sandbox.MIXPANEL_COHORT + ", amplitude " + Sandbox.AMPLITUDE_COHORT + "\n");
         for (String token : List.of("hub.ingress.token", "hub.admin.token")) {
             if (setting(properties, token).isEmpty()) {
                 String generated = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));

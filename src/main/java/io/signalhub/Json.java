@@ -32,6 +32,16 @@ public final class Json {
         }
     }
 
+    /** Parses an answer that should be a JSON array; anything else reads as an empty array. */
+    public static JsonNode readArray(String text) {
+        try {
+            JsonNode node = text == null ? null : MAPPER.readTree(text);
+            return node != null && node.isArray() ? node : MAPPER.createArrayNode();
+        } catch (JsonProcessingException e) {
+            return MAPPER.createArrayNode();
+        }
+    }
+
     /** Text for logs and dead letters, cut to a readable length. */
     public static String abbreviate(String text, int max) {
         if (text == null) {

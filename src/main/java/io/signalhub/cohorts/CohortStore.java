@@ -248,24 +248,31 @@ public final class CohortStore {
         });
     }
 
-    /** Whether a pushed message id is new (Amplitude retries with the same id); remembers it. */
-    public synchronized boolean firstDelivery(String messageId) {
+    /** Whether a pushed message was applied already (Amplitude sends the same message_id again on retries). */
+    public boolean delivered(String messageId) {
         return inTransaction(connection -> {
             try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM cohort_push_messages WHERE message_id = ?")) {
                 query.setString(1, messageId);
                 try (ResultSet row = query.executeQuery()) {
-                    if (row.next()) {
-                        return false;
-                    }
+                    return row.next();
                 }
             }
+        });
+    }
+
+    /** Remembers that a pushed message was applied. */
+    public synchronized void markDelivered(String messageId) {
+        if (delivered(messageId)) {
+            return;
+        }
+        inTransaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO cohort_push_messages (message_id, received_at) VALUES (?, ?)")) {
                 insert.setString(1, messageId);
                 insert.setTimestamp(2, Timestamp.from(Instant.now()));
                 insert.executeUpdate();
             }
-            return true;
+            return null;
         });
     }
 

@@ -59,6 +59,10 @@ public final class OneSignalApps {
         return apps.get(name == null ? DEFAULT : name);
     }
 
+    public Set<String> names() {
+        return apps.keySet();
+    }
+
     public boolean has(String name) {
         return apps.containsKey(name);
     }

@@ -51,12 +51,14 @@ public final class OneSignalPlan {
         if (!change.tags().isEmpty()) {
             UserUpdate update = users.get(change.app() + '\n' + change.externalId());
             if (update == null) {
-                users.put(change.app() + '\n' + change.externalId(), new UserUpdate(change.app(), change.externalId(),
-                        new LinkedHashMap<>(change.tags()), new ArrayList<>(List.of(change.source()))));
+                update = new UserUpdate(change.app(), change.externalId(), new LinkedHashMap<>(change.tags()), new ArrayList<>());
+                users.put(change.app() + '\n' + change.externalId(), update);
             } else {
                 update.tags().putAll(change.tags());
-                update.sources().add(change.source());
                 coalesced++;
+            }
+            if (change.source() != null) {
+                update.sources().add(change.source());
             }
         }
         if (change.customEvent() != null) {

@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param nestedKeys   keys whose values were objects or arrays, which OneSignal does not take
  * @param customEvent  the custom event to create, or null
  * @param audienceKey  the Engage audience whose OneSignal segment must exist, or null
- * @param source       the Kafka record it came from
+ * @param source       the Kafka record it came from, dead-lettered if OneSignal refuses the change; null
+ *                     when there is none (cohort syncs, which try again on their next run)
  */
 public record UserChange(String app, String externalId, Map<String, String> tags, List<String> nestedKeys,
                          ObjectNode customEvent, String audienceKey, String source) {

@@ -44,6 +44,15 @@ public final class Amplitude implements Vendor {
         };
     }
 
+    /** The documented Behavioral Cohorts API host of a region. */
+    public static String cohortHost(String region) {
+        return switch (region) {
+            case "us" -> "https://amplitude.com";
+            case "eu" -> "https://analytics.eu.amplitude.com";
+            default -> throw new IllegalArgumentException("hub.amplitude.region must be us or eu, not '" + region + "'");
+        };
+    }
+
     @Override
     public String name() {
         return "amplitude";

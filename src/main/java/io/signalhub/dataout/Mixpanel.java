@@ -46,6 +46,16 @@ public final class Mixpanel implements Vendor {
         };
     }
 
+    /** The documented Query API base (cohort list, Engage query) of a data residency region. */
+    public static String queryHost(String region) {
+        return switch (region) {
+            case "us" -> "https://mixpanel.com/api/query";
+            case "eu" -> "https://eu.mixpanel.com/api/query";
+            case "in" -> "https://in.mixpanel.com/api/query";
+            default -> throw new IllegalArgumentException("hub.mixpanel.region must be us, eu or in, not '" + region + "'");
+        };
+    }
+
     @Override
     public String name() {
         return "mixpanel";

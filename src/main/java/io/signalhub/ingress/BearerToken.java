@@ -38,6 +38,30 @@ public final class BearerToken {
         message.removeHeader("Authorization");
     }
 
+    /**
+     * Like {@link #check}, also taking the token as the password of HTTP Basic credentials, for
+     * senders whose settings offer only Basic auth (Mixpanel's webhooks).
+     */
+    public void checkBearerOrBasic(Exchange exchange) {
+        Message message = exchange.getMessage();
+        String header = message.getHeader("Authorization", String.class);
+        if (expected == null || header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            check(exchange);
+            return;
+        }
+        String password = "";
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            password = decoded.substring(decoded.indexOf(':') + 1);
+        } catch (IllegalArgumentException e) {
+            // not Base64: refused below
+        }
+        if (!MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8))) {
+            throw unauthorized("the password of the Basic credentials is not the token");
+        }
+        message.removeHeader("Authorization");
+    }
+
     private static InvalidInputException unauthorized(String problem) {
         return new InvalidInputException(401, "unauthorized", List.of(problem));
     }

@@ -29,6 +29,7 @@ public final class AmplitudeFake extends FakeApi {
     private static final int DEFAULT_MIN_ID_LENGTH = 5;
 
     private final String apiKey;
+    private final CohortDownloads cohorts;
     private final Set<String> seenInsertIds = new HashSet<>();
     private final Map<String, Deque<Long>> recentByUser = new HashMap<>();
     private volatile int epsThreshold = 30;
@@ -37,6 +38,12 @@ public final class AmplitudeFake extends FakeApi {
     public AmplitudeFake(String apiKey) {
         super("amplitude");
         this.apiKey = apiKey;
+        this.cohorts = new CohortDownloads(apiKey);
+    }
+
+    /** The Behavioral Cohorts API (contract amplitude.md §4), for the cohort sync. */
+    public CohortDownloads cohorts() {
+        return cohorts;
     }
 
     /** Throttle a user or device past {@code eventsPerSecond} averaged over the window (30 eps over 30 s by default). */
@@ -49,10 +56,15 @@ public final class AmplitudeFake extends FakeApi {
     protected synchronized void resetState() {
         seenInsertIds.clear();
         recentByUser.clear();
+        cohorts.reset();
     }
 
     @Override
     protected Reply handle(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
+        if (path.startsWith("/api/") || path.startsWith("/files/")) {
+            Reply reply = cohorts.handle(method, path, basicCredentials(headers), baseUrl());
+            return reply == null ? error(404, "Invalid request path") : reply;
+        }
         if (!method.equals("POST") || !path.equals("/2/httpapi")) {
             return error(404, "Invalid request path");
         }

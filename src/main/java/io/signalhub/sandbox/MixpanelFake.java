@@ -30,24 +30,38 @@ public final class MixpanelFake extends FakeApi {
 
     private final String projectToken;
     private final Set<String> seen = new HashSet<>();
+    private final CohortQueries cohorts = new CohortQueries();
 
     public MixpanelFake(String projectToken) {
         super("mixpanel");
         this.projectToken = projectToken;
     }
 
+    /** The Query API's cohorts and profiles (contract mixpanel.md §4), for the cohort sync. */
+    public CohortQueries cohorts() {
+        return cohorts;
+    }
+
     @Override
     protected synchronized void resetState() {
         seen.clear();
+        cohorts.reset();
     }
 
     @Override
     protected Reply handle(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
+        if (path.startsWith("/api/")) {
+            Reply reply = cohorts.handle(path, query, basicCredentials(headers), body);
+            return reply == null ? Reply.json(404, "{\"error\":\"not found\",\"status\":\"error\"}") : reply;
+        }
         if (!method.equals("POST") || !path.equals("/import")) {
             return Reply.json(404, "{\"error\":\"not found\",\"status\":\"error\"}");
         }
         String[] credentials = basicCredentials(headers);
-        if (credentials == null || !projectToken.equals(credentials[0])) {
+        boolean serviceAccount = credentials != null && CohortQueries.SERVICE_ACCOUNT.equals(credentials[0])
+                && CohortQueries.SERVICE_SECRET.equals(credentials[1])
+                && query != null && query.contains("project_id=" + CohortQueries.PROJECT_ID);
+        if (credentials == null || !(projectToken.equals(credentials[0]) || serviceAccount)) {
             return Reply.json(401, "{\"code\":401,\"error\":\"Invalid credentials\",\"status\":\"Unauthorized\"}");
         }
         if (body.length > MAX_BYTES) {

@@ -2,6 +2,7 @@ package io.signalhub.sandbox;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
@@ -18,6 +19,8 @@ public final class Sandbox implements Service {
     public static final String MIXPANEL_PROJECT_TOKEN = "sandbox-mixpanel-project-token";
     public static final String ONESIGNAL_APP_ID = "5eb5a37e-0000-4000-8000-5a4db0c5a4db";
     public static final String ONESIGNAL_API_KEY = "os_v2_app_sandbox";
+    public static final int MIXPANEL_COHORT = 1001;
+    public static final String AMPLITUDE_COHORT = "churn7d";
     public static final String SEGMENT_SHARED_SECRET = "sandbox-segment-shared-secret";
     /** Users the sandbox's OneSignal app knows, so a newcomer's first identify has someone to tag. */
     public static final List<String> ONESIGNAL_USERS = List.of("user_12345", "user-1", "user-2", "user-3");
@@ -45,6 +48,15 @@ public final class Sandbox implements Service {
 
     public OneSignalFake onesignal() {
         return onesignal;
+    }
+
+    /** Seeds a Mixpanel and an Amplitude cohort of the sandbox users, each with an anonymous member. */
+    public void seedCohorts() {
+        mixpanel.cohorts().cohort(MIXPANEL_COHORT, "Power Users", Map.of(
+                "mp-1", Map.of("$onesignal_user_id", "user-1"), "mp-2", Map.of("$onesignal_user_id", "user-2"),
+                "mp-anonymous", Map.of("$email", "someone@example.com")));
+        amplitude.cohorts().cohort(AMPLITUDE_COHORT, "Churn Risk", System.currentTimeMillis() / 1000,
+                List.of("user-2", "user-3", ""));
     }
 
     /** Seeds the sandbox app's users (the tests create their own). */

@@ -108,7 +108,9 @@ class CohortStoreTest {
 
     @Test
     void pushedMessageIdsAreTakenOnce() {
-        assertTrue(store.firstDelivery("m-1"));
-        assertFalse(store.firstDelivery("m-1"));
+        assertFalse(store.delivered("m-1"));
+        store.markDelivered("m-1");
+        store.markDelivered("m-1");
+        assertTrue(store.delivered("m-1"));
     }
 }

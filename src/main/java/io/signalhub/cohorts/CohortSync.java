@@ -1,0 +1,273 @@
+package io.signalhub.cohorts;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.Json;
+import io.signalhub.datain.OneSignalApps;
+import io.signalhub.datain.OneSignalPlan;
+import io.signalhub.datain.Translation;
+import io.signalhub.datain.UserChange;
+import io.signalhub.dataout.Destination;
+import io.signalhub.ingress.InvalidInputException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of one cohort sync the routes run, whatever started it (the schedule, an export request,
+ * a vendor's push): one run per cohort at a time, the difference against the stored membership as
+ * a OneSignal plan (members get the cohort's tag, leavers lose it, the cohort's segment is ensured),
+ * and a report of what happened.
+ */
+public final class CohortSync implements CohortSyncMXBean {
+
+    public static final String SCHEDULE = "schedule";
+    public static final String EXPORT = "export";
+    /** Exchange property: what started the run. */
+    public static final String TRIGGER = "signalhubCohortTrigger";
+    /** Exchange property: true when another run of the cohort is still going, so this one is not started. */
+    public static final String BUSY = "signalhubCohortBusy";
+    private static final String FAILED = "signalhubCohortFailed";
+    private static final Logger LOG = LoggerFactory.getLogger(CohortSync.class);
+
+    private final List<Cohort> cohorts;
+    private final OneSignalApps apps;
+    private final CohortStore store;
+    private final CamelContext camel;
+    private final Supplier<Instant> clock;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    public CohortSync(List<Cohort> cohorts, OneSignalApps apps, CohortStore store, CamelContext camel, Supplier<Instant> clock) {
+        this.cohorts = List.copyOf(cohorts);
+        this.apps = apps;
+        this.store = store;
+        this.camel = camel;
+        this.clock = clock;
+    }
+
+    /** The cohorts the schedule syncs. */
+    public List<Cohort> due() {
+        return cohorts.stream().filter(Cohort::dynamic).toList();
+    }
+
+    /** The configured cohort, or one with the default app and tag. */
+    public Cohort cohort(String source, String id) {
+        return cohorts.stream().filter(c -> c.source().equals(source) && c.id().equals(id)).findFirst()
+                .orElse(new Cohort(source, id, false, OneSignalApps.DEFAULT, Cohort.defaultTag(source, id)));
+    }
+
+    /** Starts the run of the cohort in the body, unless one is still going. A push must not be skipped: it fails, to come again. */
+    public void begin(Exchange exchange) {
+        Cohort cohort = exchange.getMessage().getBody(Cohort.class);
+        String trigger = exchange.getProperty(TRIGGER, SCHEDULE, String.class);
+        if (apps.app(cohort.app()) == null) {
+            throw new CohortSourceException("no OneSignal app named '" + cohort.app() + "' is configured");
+        }
+        if (!running.add(key(cohort))) {
+            if (trigger.endsWith("webhook")) {
+                throw new IllegalStateException(cohort + " is being synced; the pushed change is taken after that run");
+            }
+            Instant now = clock.get();
+            long id = store.startReport(cohort, trigger, now);
+            SyncReport skipped = new SyncReport(id, cohort.source(), cohort.id(), trigger, now, now, 0, 0, 0, 0, 0, 0, 0,
+                    "not started: the previous run of this cohort is still going");
+            store.finishReport(skipped);
+            exchange.setProperty(BUSY, true);
+            exchange.getMessage().setBody(json(skipped).toString());
+            return;
+        }
+        exchange.setProperty(BUSY, false);
+        CohortRun run = new CohortRun(cohort, trigger, store.startReport(cohort, trigger, clock.get()), clock.get());
+        Pushed pushed = exchange.getProperty(Pushed.PROPERTY, Pushed.class);
+        if (pushed != null) {
+            run.name = pushed.name();
+            run.members = pushed.members();
+            run.entered.addAll(pushed.entered());
+            run.left.addAll(pushed.left());
+            run.skipped = pushed.skipped();
+        }
+        exchange.setProperty(CohortRun.PROPERTY, run);
+    }
+
+    /** The difference to send: stored as pending first, so a crash leaves the next run correct. */
+    public void plan(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        OneSignalApps.App app = apps.app(run.cohort.app());
+        OneSignalPlan plan = new OneSignalPlan();
+        if (!run.unchanged) {
+            run.pending = run.members != null
+                    ? store.replace(run.cohort, app.appId(), run.members, run.trigger.equals(EXPORT))
+                    : store.change(run.cohort, app.appId(), run.entered, run.left);
+            for (String member : run.pending.adds()) {
+                plan.add(Translation.of(change(run, member, "true")));
+            }
+            for (String member : run.pending.removes()) {
+                plan.add(Translation.of(change(run, member, null)));
+            }
+            if (!run.pending.adds().isEmpty()) {
+                String vendor = run.cohort.source().equals(Cohort.MIXPANEL) ? "Mixpanel" : "Amplitude";
+                plan.ensureSegment(app.name(), run.cohort.tagKey(), vendor + ": " + (run.name == null ? run.cohort.id() : run.name));
+            }
+        }
+        run.plan = plan;
+        exchange.setProperty(Destination.BATCH, plan);
+    }
+
+    /** OneSignal took the plan: settle the store and report. */
+    public void finish(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        String appId = apps.app(run.cohort.app()).appId();
+        int added = 0;
+        int removed = 0;
+        int unmatched = 0;
+        int failed = 0;
+        String error = null;
+        if (run.pending != null) {
+            OneSignalPlan.Outcomes outcomes = run.plan.outcomes();
+            store.settle(run.cohort, appId, run.pending, outcomes.applied(), outcomes.unmatched());
+            added = count(run.pending.adds(), outcomes.applied());
+            unmatched = count(run.pending.adds(), outcomes.unmatched());
+            Set<String> untagged = new HashSet<>(outcomes.applied());
+            untagged.addAll(outcomes.unmatched());
+            removed = count(run.pending.removes(), untagged);
+            failed = run.pending.adds().size() + run.pending.removes().size() - added - unmatched - removed;
+            error = outcomes.segmentErrors().isEmpty() ? null : String.join("; ", outcomes.segmentErrors());
+        }
+        if (run.lastComputed != null && failed == 0) {
+            store.lastComputed(run.cohort, run.name, run.lastComputed);
+        }
+        int members = run.members != null ? run.members.size() : run.pending == null ? 0 : run.pending.members();
+        report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
+                clock.get(), members, store.matched(run.cohort, appId), added, removed, unmatched, run.skipped, failed,
+                run.unchanged ? "unchanged since the last run (lastComputed " + run.lastComputed + "): not downloaded" : error));
+    }
+
+    /** The run failed (a source refused, OneSignal stayed down): what is pending goes on the next run. */
+    public void failed(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String error = cause == null ? "failed" : cause.getMessage();
+        exchange.setProperty(FAILED, true);
+        LOG.warn("{} sync ({}) failed: {}", run.cohort, run.trigger, error);
+        int members = run.members == null ? 0 : run.members.size();
+        String appId = apps.app(run.cohort.app()).appId();
+        int failed = run.pending == null ? 0 : run.pending.adds().size() + run.pending.removes().size();
+        report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
+                clock.get(), members, store.matched(run.cohort, appId), 0, 0, 0, run.skipped, failed, error));
+    }
+
+    public void release(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        if (run != null) {
+            running.remove(key(run.cohort));
+        }
+    }
+
+    /** {@code POST /cohorts/{source}/{id}/export}: the cohort to export now. */
+    public Cohort exportRequest(Exchange exchange) {
+        String source = exchange.getMessage().getHeader("source", String.class);
+        String id = exchange.getMessage().getHeader("id", String.class);
+        if (!Set.of(Cohort.MIXPANEL, Cohort.AMPLITUDE).contains(source) || id == null || id.isBlank()) {
+            throw new InvalidInputException(404, "not_found", List.of("export /cohorts/mixpanel/<id>/export or /cohorts/amplitude/<id>/export"));
+        }
+        exchange.setProperty(TRIGGER, EXPORT);
+        return cohort(source, id.trim());
+    }
+
+    /** The report as the HTTP answer: 200 when the run went through, 502 when it failed. */
+    public void exportAnswer(Exchange exchange) {
+        int status = exchange.getProperty(BUSY, false, Boolean.class) ? 409 : exchange.getProperty(FAILED, false, Boolean.class) ? 502 : 200;
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+
+    /** {@code GET /cohorts}: every configured cohort with its latest reports. */
+    public String listAnswer() {
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        ArrayNode list = answer.putArray("cohorts");
+        Map<String, Cohort> all = new LinkedHashMap<>();
+        cohorts.forEach(c -> all.put(key(c), c));
+        for (Cohort cohort : all.values()) {
+            ObjectNode node = list.addObject();
+            node.put("source", cohort.source()).put("id", cohort.id()).put("mode", cohort.dynamic() ? "dynamic" : "once")
+                    .put("app", cohort.app()).put("tag", cohort.tagKey()).put("running", running.contains(key(cohort)));
+            ArrayNode reports = node.putArray("reports");
+            store.reports(cohort, 5).forEach(r -> reports.add(json(r)));
+        }
+        return answer.toPrettyString();
+    }
+
+    @Override
+    public Map<String, String> getLatestReports() {
+        Map<String, String> latest = new LinkedHashMap<>();
+        for (Cohort cohort : cohorts) {
+            store.reports(cohort, 1).forEach(r -> latest.put(cohort.source() + " " + cohort.id(), json(r).toString()));
+        }
+        return latest;
+    }
+
+    @Override
+    public String export(String source, String cohortId) {
+        try (ProducerTemplate template = camel.createProducerTemplate()) {
+            Exchange done = template.send("direct:cohort-sync", exchange -> {
+                exchange.setProperty(TRIGGER, EXPORT);
+                exchange.getMessage().setBody(cohort(source, cohortId));
+            });
+            if (done.getException() != null) {
+                throw new IllegalStateException(done.getException().getMessage());
+            }
+            return done.getMessage().getBody(String.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void report(Exchange exchange, CohortRun run, SyncReport report) {
+        store.finishReport(report);
+        LOG.info("{} synced ({}): {} members, {} added, {} removed, {} unmatched, {} skipped, {} failed{}", run.cohort,
+                run.trigger, report.members(), report.added(), report.removed(), report.unmatched(), report.skipped(),
+                report.failed(), report.error() == null ? "" : "; " + report.error());
+        exchange.getMessage().setBody(json(report).toString());
+    }
+
+    private static UserChange change(CohortRun run, String member, String value) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(run.cohort.tagKey(), value);
+        return new UserChange(run.cohort.app(), member, tags, List.of(), null, null, null);
+    }
+
+    private static int count(Set<String> of, Set<String> in) {
+        Set<String> both = new LinkedHashSet<>(of);
+        both.retainAll(in);
+        return both.size();
+    }
+
+    private static String key(Cohort cohort) {
+        return cohort.source() + ":" + cohort.id();
+    }
+
+    static ObjectNode json(SyncReport report) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", report.id()).put("source", report.source()).put("cohort_id", report.cohortId())
+                .put("trigger", report.trigger()).put("started_at", report.startedAt().toString());
+        Json.putIfPresent(node, "finished_at", report.finishedAt() == null ? null : report.finishedAt().toString());
+        node.put("members", report.members()).put("matched", report.matched()).put("added", report.added())
+                .put("removed", report.removed()).put("unmatched", report.unmatched()).put("skipped", report.skipped())
+                .put("failed", report.failed());
+        Json.putIfPresent(node, "error", report.error());
+        return node;
+    }
+}
