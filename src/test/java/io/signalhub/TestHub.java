@@ -67,6 +67,7 @@ public final class TestHub implements AutoCloseable {
         settings.put("hub.mixpanel.base-url", fakes.mixpanel().baseUrl());
         settings.put("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
         settings.put("hub.topics.segment-events", "segment-" + topic);
+        settings.put("hub.topics.cohort-updates", "cohorts-" + topic);
         settings.put("hub.onesignal.base-url", fakes.onesignal().baseUrl());
         settings.put("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
         settings.put("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
@@ -109,6 +110,10 @@ public final class TestHub implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String contextName() {
+        return main.getCamelContext().getName();
     }
 
     public String baseUrl() {

@@ -105,6 +105,11 @@ public final class CohortStore {
         });
     }
 
+    /** Members as last synced (tagged, unknown to OneSignal, or still to tag). */
+    public int members(Cohort cohort, String appId) {
+        return inTransaction(connection -> (int) rows(connection, cohort, appId).values().stream().filter(s -> s != '-').count());
+    }
+
     /** Members tagged in OneSignal (applied), for the report. */
     public int matched(Cohort cohort, String appId) {
         return inTransaction(connection -> (int) rows(connection, cohort, appId).values().stream().filter(s -> s == 'A').count());

@@ -148,7 +148,8 @@ public final class CohortSync implements CohortSyncMXBean {
         if (run.lastComputed != null && failed == 0) {
             store.lastComputed(run.cohort, run.name, run.lastComputed);
         }
-        int members = run.members != null ? run.members.size() : run.pending == null ? 0 : run.pending.members();
+        int members = run.members != null ? run.members.size() : run.pending == null ? store.members(run.cohort, appId)
+                : run.pending.members();
         report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
                 clock.get(), members, store.matched(run.cohort, appId), added, removed, unmatched, run.skipped, failed,
                 run.unchanged ? "unchanged since the last run (lastComputed " + run.lastComputed + "): not downloaded" : error));

@@ -15,6 +15,7 @@ import io.signalhub.dataout.DeadLetters;
 import io.signalhub.dataout.Destination;
 import io.signalhub.dataout.HttpStatus;
 import io.signalhub.dataout.Rejection;
+import io.signalhub.dataout.RetryGate;
 import io.signalhub.dataout.RetryableDeliveryException;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
@@ -93,7 +94,7 @@ public final class OneSignalDelivery {
             }
         }
         Message message = exchange.getMessage();
-        message.removeHeaders("*");
+        RetryGate.clearHeaders(message);
         message.setHeader(Exchange.HTTP_METHOD, request.method());
         message.setHeader(Exchange.HTTP_PATH, request.path());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
@@ -107,7 +108,7 @@ public final class OneSignalDelivery {
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String retryAfter = message.getHeader("Retry-After", String.class);
         String body = message.getBody(String.class);
-        message.removeHeaders("*");
+        RetryGate.clearHeaders(message);
         message.setBody(null);
         if (request.kind().equals(OneSignalRequest.USER)) {
             synchronized (lastUpdate) {

@@ -81,7 +81,7 @@ public final class Destination {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
         exchange.setProperty(NAME, name());
         Message message = exchange.getMessage();
-        message.removeHeaders("*");
+        RetryGate.clearHeaders(message);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         vendor.headers().forEach(message::setHeader);
@@ -95,7 +95,7 @@ public final class Destination {
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String retryAfter = message.getHeader("Retry-After", String.class);
         Outcome outcome = vendor.interpret(request, status, message.getBody(String.class), retryAfter);
-        message.removeHeaders("*");
+        RetryGate.clearHeaders(message);
         message.setBody(null);
 
         stats.delivered(outcome.delivered());

@@ -2,6 +2,7 @@ package io.signalhub.dataout;
 
 import io.signalhub.monitoring.HubMetrics;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 /**
@@ -14,6 +15,14 @@ public final class RetryGate implements Processor {
 
     public RetryGate(HubMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /**
+     * Clears a request's headers between calls, keeping Camel's redelivery bookkeeping: without it
+     * every attempt would count as the first and the redelivery limit would never be reached.
+     */
+    public static void clearHeaders(Message message) {
+        message.removeHeaders("*", Exchange.REDELIVERED, Exchange.REDELIVERY_COUNTER, Exchange.REDELIVERY_MAX_COUNTER);
     }
 
     @Override

@@ -50,6 +50,11 @@ public final class CohortDownloads {
         monthlyQuota = quota;
     }
 
+    /** How long a download job runs before its file is ready. */
+    public synchronized void jobMillis(long millis) {
+        jobMillis = millis;
+    }
+
     /** Downloads requested (step 1), which count against the quota. */
     public synchronized int downloads() {
         return downloads;
