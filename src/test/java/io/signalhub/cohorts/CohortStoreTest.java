@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.signalhub.store.HubStore;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,19 +13,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The diff against the last synced membership, and what a crash in the middle leaves behind. */
-class CohortStoreTest {
+public class CohortStoreTest {
 
     private static final Cohort COHORT = new Cohort(Cohort.MIXPANEL, "42", true, "default", "mixpanel_cohort_42");
     private static final String APP = "app-1";
 
-    private final CohortStore store = new CohortStore(newStore());
+    private CohortStore store;
 
-    private static HubStore newStore() {
-        try {
-            return new HubStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "", "");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    /** The database under test: embedded H2 here, PostgreSQL in a subclass. */
+    protected HubStore newStore() throws Exception {
+        return new HubStore("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "", "");
+    }
+
+    @BeforeEach
+    void openStore() throws Exception {
+        store = new CohortStore(newStore());
     }
 
     /** Runs a sync in which OneSignal takes every change and knows every user but the unknown ones. */
