@@ -17,10 +17,9 @@ import io.signalhub.sandbox.CohortDownloads;
 import io.signalhub.sandbox.CohortQueries;
 import io.signalhub.sandbox.OneSignalFake;
 import io.signalhub.sandbox.Sandbox;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.signalhub.TestHub.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,23 +31,14 @@ class CohortSyncEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String APP = Sandbox.ONESIGNAL_APP_ID;
-    private static final Sandbox FAKES = new Sandbox();
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
 
-    @BeforeAll
-    static void startFakes() {
-        FAKES.start();
-    }
 
-    @AfterAll
-    static void stopFakes() {
-        FAKES.stop();
-    }
 
     @BeforeEach
-    void reset() {
-        FAKES.onesignal().reset();
-        FAKES.mixpanel().reset();
-        FAKES.amplitude().reset();
+    void createUsers() {
         for (String user : List.of("u1", "u2", "u3", "u4")) {
             FAKES.onesignal().createUser(APP, user);
         }

@@ -19,6 +19,7 @@ import io.signalhub.sandbox.Sandbox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.signalhub.TestHub.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,13 +35,14 @@ class DataInEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String APP = Sandbox.ONESIGNAL_APP_ID;
     private static final int TAG_LIMIT = 5;
-    private static final Sandbox FAKES = new Sandbox();
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
     private static final WebhookSignature SIGNER = new WebhookSignature(Sandbox.SEGMENT_SHARED_SECRET);
     private static TestHub hub;
 
     @BeforeAll
     static void start() throws Exception {
-        FAKES.start();
         Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
         settings.put("hub.onesignal.tag-limit", String.valueOf(TAG_LIMIT));
         settings.put("hub.onesignal.custom-events", "true");
@@ -50,7 +52,6 @@ class DataInEndToEndTest {
     @AfterAll
     static void stop() {
         hub.close();
-        FAKES.stop();
     }
 
     private static OneSignalFake onesignal() {

@@ -13,10 +13,9 @@ import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.sandbox.OneSignalFake;
 import io.signalhub.sandbox.Sandbox;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.signalhub.TestHub.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,22 +31,13 @@ class DataInOperationsEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String APP = Sandbox.ONESIGNAL_APP_ID;
     private static final String SHOP_APP = "8c1d9e55-0000-4000-8000-000000005409";
-    private static final Sandbox FAKES = new Sandbox();
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
 
     @BeforeAll
-    static void startFakes() {
-        FAKES.start();
+    static void addShopApp() {
         FAKES.onesignal().addApp(SHOP_APP, "shop-api-key");
-    }
-
-    @AfterAll
-    static void stopFakes() {
-        FAKES.stop();
-    }
-
-    @AfterEach
-    void resetFakes() {
-        FAKES.onesignal().reset();
     }
 
     private static OneSignalFake onesignal() {

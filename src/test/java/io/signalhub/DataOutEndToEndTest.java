@@ -9,10 +9,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.sandbox.Sandbox;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.signalhub.TestHub.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,24 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DataOutEndToEndTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Sandbox FAKES = new Sandbox();
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
 
-    @BeforeAll
-    static void startFakes() {
-        FAKES.start();
-    }
 
-    @AfterAll
-    static void stopFakes() {
-        FAKES.stop();
-    }
 
-    @BeforeEach
-    void resetFakes() {
-        FAKES.segment().reset();
-        FAKES.amplitude().reset();
-        FAKES.mixpanel().reset();
-    }
 
     static String flatEvent(String id, String kind, String externalId) {
         return "{\"event.kind\":\"" + kind + "\",\"event.id\":\"" + id + "\",\"event.timestamp\":\"1708559115\","

@@ -38,20 +38,19 @@ public final class Mixpanel implements Vendor {
 
     /** The documented ingestion host of a Mixpanel data residency region (us, eu, in). */
     public static String host(String region) {
-        return switch (region) {
-            case "us" -> "https://api.mixpanel.com";
-            case "eu" -> "https://api-eu.mixpanel.com";
-            case "in" -> "https://api-in.mixpanel.com";
-            default -> throw new IllegalArgumentException("hub.mixpanel.region must be us, eu or in, not '" + region + "'");
-        };
+        return byRegion(region, "https://api.mixpanel.com", "https://api-eu.mixpanel.com", "https://api-in.mixpanel.com");
     }
 
     /** The documented Query API base (cohort list, Engage query) of a data residency region. */
     public static String queryHost(String region) {
+        return byRegion(region, "https://mixpanel.com/api/query", "https://eu.mixpanel.com/api/query", "https://in.mixpanel.com/api/query");
+    }
+
+    private static String byRegion(String region, String us, String eu, String in) {
         return switch (region) {
-            case "us" -> "https://mixpanel.com/api/query";
-            case "eu" -> "https://eu.mixpanel.com/api/query";
-            case "in" -> "https://in.mixpanel.com/api/query";
+            case "us" -> us;
+            case "eu" -> eu;
+            case "in" -> in;
             default -> throw new IllegalArgumentException("hub.mixpanel.region must be us, eu or in, not '" + region + "'");
         };
     }

@@ -75,6 +75,11 @@ public final class Sandbox implements Service {
         }
     }
 
+    /** Forgets what every fake received and holds, and its scripted failures. */
+    public void reset() {
+        fakes().forEach(FakeApi::reset);
+    }
+
     @Override
     public void stop() {
         fakes().forEach(FakeApi::stop);
