@@ -40,6 +40,7 @@ public final class CohortSync implements CohortSyncMXBean {
     /** Exchange property: true when another run of the cohort is still going, so this one is not started. */
     public static final String BUSY = "signalhubCohortBusy";
     private static final String FAILED = "signalhubCohortFailed";
+    private static final long PUSH_WAIT_MILLIS = 600_000;
     private static final Logger LOG = LoggerFactory.getLogger(CohortSync.class);
 
     private final List<Cohort> cohorts;
@@ -73,23 +74,26 @@ public final class CohortSync implements CohortSyncMXBean {
         Cohort cohort = exchange.getMessage().getBody(Cohort.class);
         String trigger = exchange.getProperty(TRIGGER, SCHEDULE, String.class);
         if (apps.app(cohort.app()) == null) {
-            throw new CohortSourceException("no OneSignal app named '" + cohort.app() + "' is configured");
+            throw new InvalidInputException(409, "not_configured", List.of("no OneSignal app named '" + cohort.app()
+                    + "' is configured (hub.onesignal.app-id, hub.onesignal.apps)"));
         }
         if (!running.add(key(cohort))) {
             if (trigger.endsWith("webhook")) {
-                throw new IllegalStateException(cohort + " is being synced; the pushed change is taken after that run");
+                awaitTurn(cohort);
+            } else {
+                skip(exchange, cohort, trigger);
+                return;
             }
-            Instant now = clock.get();
-            long id = store.startReport(cohort, trigger, now);
-            SyncReport skipped = new SyncReport(id, cohort.source(), cohort.id(), trigger, now, now, 0, 0, 0, 0, 0, 0, 0,
-                    "not started: the previous run of this cohort is still going");
-            store.finishReport(skipped);
-            exchange.setProperty(BUSY, true);
-            exchange.getMessage().setBody(json(skipped).toString());
-            return;
         }
         exchange.setProperty(BUSY, false);
-        CohortRun run = new CohortRun(cohort, trigger, store.startReport(cohort, trigger, clock.get()), clock.get());
+        long reportId;
+        try {
+            reportId = store.startReport(cohort, trigger, clock.get());
+        } catch (RuntimeException e) {
+            running.remove(key(cohort));
+            throw e;
+        }
+        CohortRun run = new CohortRun(cohort, trigger, reportId, clock.get());
         Pushed pushed = exchange.getProperty(Pushed.PROPERTY, Pushed.class);
         if (pushed != null) {
             run.name = pushed.name();
@@ -99,6 +103,33 @@ public final class CohortSync implements CohortSyncMXBean {
             run.skipped = pushed.skipped();
         }
         exchange.setProperty(CohortRun.PROPERTY, run);
+    }
+
+    /** A scheduled run or an export while another run of the cohort is going: not started, and reported so. */
+    private void skip(Exchange exchange, Cohort cohort, String trigger) {
+        Instant now = clock.get();
+        long id = store.startReport(cohort, trigger, now);
+        SyncReport skipped = new SyncReport(id, cohort.source(), cohort.id(), trigger, now, now, 0, 0, 0, 0, 0, 0, 0,
+                "not started: the previous run of this cohort is still going");
+        store.finishReport(skipped);
+        exchange.setProperty(BUSY, true);
+        exchange.getMessage().setBody(json(skipped).toString());
+    }
+
+    /** A push must not be skipped: it waits for the running sync of its cohort (then Kafka hands it again). */
+    private void awaitTurn(Cohort cohort) {
+        long deadline = System.currentTimeMillis() + PUSH_WAIT_MILLIS;
+        while (!running.add(key(cohort))) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(cohort + " is still being synced; the pushed change is taken after that run");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the running sync of " + cohort, e);
+            }
+        }
     }
 
     /** The difference to send: stored as pending first, so a crash leaves the next run correct. */
