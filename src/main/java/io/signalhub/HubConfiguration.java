@@ -176,7 +176,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("cohortSync", sync);
         metrics.publish("CohortSync", "cohorts", sync);
         String userIdProperty = setting(properties, "hub.mixpanel.user-id-property");
-        registry.bind("cohortPush", new CohortPush(sync, store, userIdProperty, metrics.ingress("cohort-webhooks")));
+        registry.bind("cohortPush", new CohortPush(sync, store, userIdProperty, metrics));
         registry.bind("mixpanelCohorts", new MixpanelCohorts(setting(properties, "hub.mixpanel.project-id"),
                 setting(properties, "hub.mixpanel.service-account-username"), setting(properties, "hub.mixpanel.service-account-secret"),
                 userIdProperty));

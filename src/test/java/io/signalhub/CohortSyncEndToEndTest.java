@@ -204,7 +204,12 @@ class CohortSyncEndToEndTest {
             assertEquals(200, hub.post("/mixpanel/cohorts", mixpanelPush("add_members", 1, 1, "u3"), Map.of("Authorization", basic)).statusCode());
             assertEquals(200, hub.post("/mixpanel/cohorts", mixpanelPush("remove_members", 1, 1, "u1"), Map.of("Authorization", basic)).statusCode());
             await("adds and removes applied", WAIT, () -> FAKES.onesignal().members(APP, "Mixpanel: Pushed Cohort").equals(List.of("u2", "u3")));
-            assertEquals(400, hub.post("/mixpanel/cohorts", "{\"action\":\"explode\"}", Map.of("Authorization", basic)).statusCode());
+            HttpResponse<String> refused = hub.post("/mixpanel/cohorts", "{\"action\":\"explode\"}", Map.of("Authorization", basic));
+            assertEquals(400, refused.statusCode());
+            JsonNode failure = Json.MAPPER.readTree(refused.body());
+            assertEquals("explode", failure.path("action").asText(), refused.body());
+            assertEquals("failure", failure.path("status").asText());
+            assertEquals(400, failure.path("error").path("code").asInt());
         }
     }
 

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
-import io.signalhub.monitoring.IngressStats;
+import io.signalhub.ingress.HttpErrors;
+import io.signalhub.monitoring.HubMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -24,33 +25,32 @@ public final class CohortPush {
 
     /** Exchange property: true when the push changes nothing yet (a page of a larger membership). */
     public static final String INCOMPLETE = "signalhubPushIncomplete";
-    private static final String MIXPANEL_ACTION = "signalhubMixpanelAction";
     private static final String MESSAGE_ID = "signalhubPushMessageId";
     private static final Set<String> MIXPANEL_ACTIONS = Set.of("members", "add_members", "remove_members");
 
     private final CohortSync sync;
     private final CohortStore store;
     private final String mixpanelUserIdProperty;
-    private final IngressStats stats;
+    private final HubMetrics metrics;
 
-    public CohortPush(CohortSync sync, CohortStore store, String mixpanelUserIdProperty, IngressStats stats) {
+    public CohortPush(CohortSync sync, CohortStore store, String mixpanelUserIdProperty, HubMetrics metrics) {
         this.sync = sync;
         this.store = store;
         this.mixpanelUserIdProperty = mixpanelUserIdProperty;
-        this.stats = stats;
+        this.metrics = metrics;
     }
 
     /** {@code POST /mixpanel/cohorts}: the record to keep, keyed by the cohort. */
     public void mixpanel(Exchange exchange) {
         JsonNode body = body(exchange);
         String action = body.path("action").asText("");
+        exchange.setProperty(HttpErrors.MIXPANEL_ACTION, action.isEmpty() ? "unknown" : action);
         JsonNode parameters = body.path("parameters");
         String cohortId = parameters.path("mixpanel_cohort_id").asText("");
         if (!MIXPANEL_ACTIONS.contains(action) || cohortId.isEmpty() || !parameters.path("members").isArray()) {
             throw new InvalidInputException("a Mixpanel cohort sync needs 'action' (members, add_members or remove_members)"
                     + " and parameters.mixpanel_cohort_id and parameters.members");
         }
-        exchange.setProperty(MIXPANEL_ACTION, action);
         toRecord(exchange, Cohort.MIXPANEL, cohortId, body);
     }
 
@@ -67,8 +67,8 @@ public final class CohortPush {
 
     /** Kafka has the push: answer as each vendor expects. */
     public void accepted(Exchange exchange) {
-        stats.accepted(1);
-        String action = exchange.getProperty(MIXPANEL_ACTION, String.class);
+        metrics.ingress(exchange.getProperty(HttpErrors.INGRESS, String.class)).accepted(1);
+        String action = exchange.getProperty(HttpErrors.MIXPANEL_ACTION, String.class);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");

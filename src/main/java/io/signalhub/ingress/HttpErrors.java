@@ -18,6 +18,10 @@ public final class HttpErrors {
 
     /** Exchange property: the ingress whose refusals are counted. */
     public static final String INGRESS = "signalhubIngress";
+    /** The ingress of Mixpanel's cohort webhook, whose failures Mixpanel expects in its own shape. */
+    public static final String MIXPANEL_COHORTS = "mixpanel-cohorts";
+    /** Exchange property: the action of a Mixpanel cohort webhook call, echoed in its answer. */
+    public static final String MIXPANEL_ACTION = "signalhubMixpanelAction";
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
 
     private final HubMetrics metrics;
@@ -54,8 +58,15 @@ public final class HttpErrors {
             metrics.ingress(ingress).rejected(reason);
         }
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("error", error);
-        problems.forEach(body.putArray("problems")::add);
+        if (MIXPANEL_COHORTS.equals(ingress)) {
+            // Mixpanel's cohort sync shows error.message in its UI
+            body.put("action", exchange.getProperty(MIXPANEL_ACTION, "unknown", String.class));
+            body.put("status", "failure");
+            body.putObject("error").put("message", error + ": " + String.join("; ", problems)).put("code", status);
+        } else {
+            body.put("error", error);
+            problems.forEach(body.putArray("problems")::add);
+        }
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
