@@ -149,7 +149,12 @@ public class HubConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(setting(properties, "hub.onesignal.custom-events"))));
 
         String jdbcUrl = setting(properties, "hub.store.jdbc-url");
-        HubStore store = new HubStore(jdbcUrl.isEmpty() ? HubStore.embeddedUrl(Path.of(setting(properties, "hub.data-dir"))) : jdbcUrl,
+        if (jdbcUrl.isEmpty()) {
+            // the sandbox's fakes start empty each time: so does its store
+            jdbcUrl = Boolean.parseBoolean(setting(properties, "hub.sandbox")) ? "jdbc:h2:mem:signalhub-sandbox;DB_CLOSE_DELAY=-1"
+                    : HubStore.embeddedUrl(Path.of(setting(properties, "hub.data-dir")));
+        }
+        HubStore store = new HubStore(jdbcUrl,
                 setting(properties, "hub.store.username"), setting(properties, "hub.store.password"));
         boolean enabled = apps.has(OneSignalApps.DEFAULT) || !setting(properties, "hub.onesignal.apps").isEmpty();
         // without a OneSignal app the Data In consumer does not run: Segment messages wait in Kafka
@@ -251,12 +256,12 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub.onesignal.base-url", sandbox.onesignal().baseUrl());
         properties.addOverrideProperty("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
         properties.addOverrideProperty("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
+        StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude, Mixpanel and OneSignal are fakes on loopback.\n");
         if (setting(properties, "hub.ingress.segment.write-keys").isEmpty()) {
             properties.addOverrideProperty("hub.ingress.segment.write-keys", Sandbox.SEGMENT_WRITE_KEY);
+            banner.append("  Segment write key for /v1/* = ").append(Sandbox.SEGMENT_WRITE_KEY).append('\n');
         }
-        StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude, Mixpanel and OneSignal are fakes on loopback.\n"
-                + "  Segment write key for /v1/* = " + setting(properties, "hub.ingress.segment.write-keys") + "\n"
-                + "  OneSignal users: " + String.join(", ", Sandbox.ONESIGNAL_USERS) + "\n"
+        banner.append("  OneSignal users: " + String.join(", ", Sandbox.ONESIGNAL_USERS) + "\n"
                 + "  cohorts synced every minute: mixpanel " + Sandbox.MIXPANEL_COHORT + ", amplitude " + Sandbox.AMPLITUDE_COHORT + "\n");
         for (String token : List.of("hub.ingress.token", "hub.admin.token")) {
             if (setting(properties, token).isEmpty()) {
