@@ -56,6 +56,9 @@ public abstract class FakeApi {
     }
 
     public synchronized void start(int port) throws IOException {
+        // the JDK server writes headers and body apart: without TCP_NODELAY each small answer waits ~40 ms
+        // for the client's delayed ACK, which no real vendor API does
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
         executor = Executors.newFixedThreadPool(4);
         server.setExecutor(executor);

@@ -84,12 +84,12 @@ public final class DataOutBenchmark {
         System.exit(0);
     }
 
-    private static double pct(long[] sorted, double percentile) {
+    static double pct(long[] sorted, double percentile) {
         int index = (int) Math.min(sorted.length - 1, Math.ceil(percentile / 100 * sorted.length) - 1);
         return sorted[Math.max(0, index)] / 1e6;
     }
 
-    private static String peakRss() {
+    static String peakRss() {
         try {
             return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
                     .filter(l -> l.startsWith("VmHWM")).map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst().orElse("n/a");
