@@ -34,10 +34,12 @@ public final class TestHub implements AutoCloseable {
 
     private final Main main;
     private final int port;
+    private final int managementPort;
 
-    private TestHub(Main main, int port) {
+    private TestHub(Main main, int port, int managementPort) {
         this.main = main;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /** The broker of this test run: the hub's own embedded broker class, started once. */
@@ -85,12 +87,13 @@ public final class TestHub implements AutoCloseable {
     public static TestHub start(Map<String, String> settings) throws Exception {
         Main main = SignalHub.create();
         int port = freePort();
+        int managementPort = freePort();
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
-        main.addOverrideProperty("camel.management.port", String.valueOf(freePort()));
+        main.addOverrideProperty("camel.management.port", String.valueOf(managementPort));
         main.addOverrideProperty("camel.main.name", "hub-" + port);
         settings.forEach(main::addOverrideProperty);
         main.start();
-        TestHub hub = new TestHub(main, port);
+        TestHub hub = new TestHub(main, port, managementPort);
         await("the hub to start", Duration.ofSeconds(30), () -> main.getCamelContext() != null
                 && main.getCamelContext().isStarted());
         return hub;
@@ -110,6 +113,10 @@ public final class TestHub implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public String contextName() {

@@ -94,6 +94,9 @@ public final class SegmentMessages {
         if (root.isObject()) {
             messages.add((ObjectNode) root);
         } else if (root.isArray()) {
+            if (root.isEmpty()) {
+                throw new InvalidInputException("the body is an empty array: send a Segment message or an array of them");
+            }
             List<String> problems = new ArrayList<>();
             for (int i = 0; i < root.size(); i++) {
                 if (root.get(i).isObject()) {

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
 
 /**
@@ -143,8 +144,10 @@ public final class OneSignalEventParser {
         try {
             return mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException("the body is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            // limits such as nesting depth carry no location
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidInputException("the body is not valid JSON: " + Json.abbreviate(e.getOriginalMessage(), 200) + where);
         }
     }
 
