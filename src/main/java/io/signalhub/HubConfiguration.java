@@ -62,7 +62,7 @@ public class HubConfiguration implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
-        HubMetrics metrics = new HubMetrics(camel.getName());
+        HubMetrics metrics = new HubMetrics(camel);
         camel.addService(metrics);
         registry.bind("metrics", metrics);
 

@@ -222,6 +222,15 @@ class HostileInputTest {
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("UP"), health.body());
 
+        // the refusals are counted, on Prometheus too
+        HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(hub.managementUrl() + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().lines().anyMatch(line -> line.startsWith(
+                "signalhub_ingress_rejected_total{ingress=\"onesignal-events\",reason=\"invalid\"}") && !line.endsWith(" 0.0")),
+                "invalid OneSignal events counted on /observe/metrics");
+        assertTrue(metrics.body().contains("signalhub_ingress_rejected_total{ingress=\"segment-webhook\",reason=\"unauthorized\"}"));
+
         List<String> secrets = List.of(TestHub.INGRESS_TOKEN, TestHub.ADMIN_TOKEN, TestHub.SEGMENT_WRITE_KEY, SEGMENT_SECRET,
                 Sandbox.ONESIGNAL_API_KEY, Sandbox.AMPLITUDE_API_KEY, Sandbox.MIXPANEL_PROJECT_TOKEN, Sandbox.SEGMENT_WRITE_KEY);
         for (String secret : secrets) {

@@ -1,8 +1,6 @@
 package io.signalhub.monitoring;
 
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 public final class DataInStats implements DataInStatsMXBean {
@@ -14,7 +12,7 @@ public final class DataInStats implements DataInStatsMXBean {
     private final AtomicLong unmatched = new AtomicLong();
     private final AtomicLong segmentsCreated = new AtomicLong();
     private final AtomicLong segmentsRefused = new AtomicLong();
-    private final Map<String, AtomicLong> dropped = new ConcurrentHashMap<>();
+    private final ReasonCounters dropped = new ReasonCounters();
 
     public void messages(int count) {
         messages.addAndGet(count);
@@ -46,7 +44,7 @@ public final class DataInStats implements DataInStatsMXBean {
 
     public void dropped(String reason, long count) {
         if (count > 0) {
-            dropped.computeIfAbsent(reason, r -> new AtomicLong()).addAndGet(count);
+            dropped.add(reason, count);
         }
     }
 
@@ -87,8 +85,10 @@ public final class DataInStats implements DataInStatsMXBean {
 
     @Override
     public Map<String, Long> getDropped() {
-        Map<String, Long> snapshot = new TreeMap<>();
-        dropped.forEach((reason, count) -> snapshot.put(reason, count.get()));
-        return snapshot;
+        return dropped.snapshot();
+    }
+
+    ReasonCounters droppedByReason() {
+        return dropped;
     }
 }

@@ -5,20 +5,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
 
 /**
  * The hub's own counters, published over JMX beside Camel's route statistics as
- * {@code io.signalhub:context=<hub>,type=<Destination|Ingress|DataIn|…>,name=<name>}.
+ * {@code io.signalhub:context=<hub>,type=<Destination|Ingress|DataIn|…>,name=<name>}, and to
+ * Prometheus ({@code /observe/metrics}) as {@code signalhub_*_total} counters.
  */
 public final class HubMetrics implements Service {
 
+    private final CamelContext camel;
     private final String context;
+    private volatile MeterRegistry meters;
     private final Map<String, DestinationStats> destinations = new ConcurrentHashMap<>();
     private final Map<String, IngressStats> ingresses = new ConcurrentHashMap<>();
     private final Map<String, DataInStats> dataIn = new ConcurrentHashMap<>();
@@ -26,8 +35,9 @@ public final class HubMetrics implements Service {
     private final List<ObjectName> registered = new ArrayList<>();
     private boolean started;
 
-    public HubMetrics(String context) {
-        this.context = context;
+    public HubMetrics(CamelContext camel) {
+        this.camel = camel;
+        this.context = camel.getName();
     }
 
     public DestinationStats destination(String name) {
@@ -38,6 +48,7 @@ public final class HubMetrics implements Service {
         DestinationStats stats = new DestinationStats(enabled);
         destinations.put(name, stats);
         publish("Destination", name, stats);
+        meter(registry -> bind(registry, name, stats));
         return stats;
     }
 
@@ -45,6 +56,7 @@ public final class HubMetrics implements Service {
         return ingresses.computeIfAbsent(name, n -> {
             IngressStats stats = new IngressStats();
             publish("Ingress", n, stats);
+            meter(registry -> bind(registry, n, stats));
             return stats;
         });
     }
@@ -53,6 +65,7 @@ public final class HubMetrics implements Service {
         return dataIn.computeIfAbsent(name, n -> {
             DataInStats stats = new DataInStats();
             publish("DataIn", n, stats);
+            meter(registry -> bind(registry, n, stats));
             return stats;
         });
     }
@@ -75,6 +88,13 @@ public final class HubMetrics implements Service {
     @Override
     public synchronized void start() {
         started = true;
+        MeterRegistry registry = camel.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry != null && meters == null) {
+            meters = registry;
+            destinations.forEach((name, stats) -> bind(registry, name, stats));
+            ingresses.forEach((name, stats) -> bind(registry, name, stats));
+            dataIn.forEach((name, stats) -> bind(registry, name, stats));
+        }
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         beans.forEach((name, bean) -> {
             try {
@@ -89,6 +109,47 @@ public final class HubMetrics implements Service {
                 throw new IllegalStateException("could not publish " + name + " over JMX", e);
             }
         });
+    }
+
+    private void meter(Consumer<MeterRegistry> binding) {
+        if (meters != null) {
+            binding.accept(meters);
+        }
+    }
+
+    // the hub's counters for Prometheus (/observe/metrics), mirroring the JMX attributes
+
+    private static void bind(MeterRegistry registry, String destination, DestinationStats stats) {
+        counter(registry, "signalhub.destination.delivered", stats, DestinationStats::getDelivered, "destination", destination);
+        counter(registry, "signalhub.destination.retried", stats, DestinationStats::getRetried, "destination", destination);
+        counter(registry, "signalhub.destination.throttled", stats, DestinationStats::getThrottled, "destination", destination);
+        counter(registry, "signalhub.destination.dead.lettered", stats, DestinationStats::getDeadLettered, "destination", destination);
+        counter(registry, "signalhub.destination.skipped", stats, DestinationStats::getSkipped, "destination", destination);
+    }
+
+    private static void bind(MeterRegistry registry, String ingress, IngressStats stats) {
+        counter(registry, "signalhub.ingress.accepted", stats, IngressStats::getAccepted, "ingress", ingress);
+        counter(registry, "signalhub.ingress.duplicates", stats, IngressStats::getDuplicates, "ingress", ingress);
+        counter(registry, "signalhub.ingress.ignored", stats, IngressStats::getIgnored, "ingress", ingress);
+        counter(registry, "signalhub.ingress.invalid.records", stats, IngressStats::getInvalidRecords, "ingress", ingress);
+        stats.rejectedByReason().onNewReason((reason, count) ->
+                counter(registry, "signalhub.ingress.rejected", count, AtomicLong::get, "ingress", ingress, "reason", reason));
+    }
+
+    private static void bind(MeterRegistry registry, String destination, DataInStats stats) {
+        counter(registry, "signalhub.datain.messages", stats, DataInStats::getMessages, "destination", destination);
+        counter(registry, "signalhub.datain.tag.updates", stats, DataInStats::getTagUpdates, "destination", destination);
+        counter(registry, "signalhub.datain.coalesced.requests.saved", stats, DataInStats::getCoalescedRequestsSaved, "destination", destination);
+        counter(registry, "signalhub.datain.custom.events", stats, DataInStats::getCustomEvents, "destination", destination);
+        counter(registry, "signalhub.datain.unmatched.users", stats, DataInStats::getUnmatchedUsers, "destination", destination);
+        counter(registry, "signalhub.datain.new.segments", stats, DataInStats::getSegmentsCreated, "destination", destination);
+        counter(registry, "signalhub.datain.segments.refused", stats, DataInStats::getSegmentsRefused, "destination", destination);
+        stats.droppedByReason().onNewReason((reason, count) ->
+                counter(registry, "signalhub.datain.dropped", count, AtomicLong::get, "destination", destination, "reason", reason));
+    }
+
+    private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> value, String... tags) {
+        FunctionCounter.builder(name, source, value).tags(tags).register(registry);
     }
 
     @Override

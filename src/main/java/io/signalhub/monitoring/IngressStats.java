@@ -1,14 +1,12 @@
 package io.signalhub.monitoring;
 
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 public final class IngressStats implements IngressStatsMXBean {
 
     private final AtomicLong accepted = new AtomicLong();
-    private final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
+    private final ReasonCounters rejected = new ReasonCounters();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong invalidRecords = new AtomicLong();
@@ -18,7 +16,7 @@ public final class IngressStats implements IngressStatsMXBean {
     }
 
     public void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+        rejected.add(reason, 1);
     }
 
     public void duplicates(int events) {
@@ -40,9 +38,11 @@ public final class IngressStats implements IngressStatsMXBean {
 
     @Override
     public Map<String, Long> getRejected() {
-        Map<String, Long> snapshot = new TreeMap<>();
-        rejected.forEach((reason, count) -> snapshot.put(reason, count.get()));
-        return snapshot;
+        return rejected.snapshot();
+    }
+
+    ReasonCounters rejectedByReason() {
+        return rejected;
     }
 
     @Override
