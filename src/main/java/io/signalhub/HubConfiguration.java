@@ -65,6 +65,9 @@ public class HubConfiguration implements CamelConfiguration {
         HubMetrics metrics = new HubMetrics(camel);
         camel.addService(metrics);
         registry.bind("metrics", metrics);
+        // found in the registry by Camel's health check registry (readiness at /observe/health)
+        registry.bind("destinations-health-check", metrics.destinationsHealth(
+                Long.parseLong(setting(properties, "hub.health.stuck-after-seconds"))));
 
         if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
             startSandbox(camel, properties);

@@ -169,6 +169,35 @@ class DataOutEndToEndTest {
     }
 
     @Test
+    void readinessGoesDownWhileADestinationIsStuckAndUpWhenItRecovers() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("hub.health.stuck-after-seconds", "1");
+        try (TestHub hub = TestHub.start(settings)) {
+            assertEquals(200, health(hub).statusCode());
+            FAKES.segment().failNext(100_000, 503, null);
+            assertEquals(202, hub.postEvents(batch(0, 5)).statusCode());
+            await("readiness DOWN", WAIT, () -> health(hub).statusCode() == 503);
+            java.net.http.HttpResponse<String> down = health(hub);
+            assertTrue(down.body().contains("segment failing for"), down.body());
+            assertEquals(202, hub.postEvents(batch(5, 5)).statusCode(), "the ingress keeps taking events");
+
+            FAKES.segment().recover();
+            await("readiness UP again", WAIT, () -> health(hub).statusCode() == 200);
+            awaitEverywhere(10);
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> health(TestHub hub) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(hub.managementUrl() + "/observe/health?exposureLevel=full")).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void restartingTheHubMidStreamLosesNothing() throws Exception {
         Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
         FAKES.segment().failNext(100_000, 503, null);

@@ -11,6 +11,8 @@ public final class DestinationStats implements DestinationStatsMXBean {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private volatile String lastError = "";
+    /** When the current run of failures began (epoch ms), 0 while deliveries succeed. */
+    private volatile long failingSince;
 
     public DestinationStats(boolean enabled) {
         this.enabled = enabled;
@@ -18,6 +20,9 @@ public final class DestinationStats implements DestinationStatsMXBean {
 
     public void delivered(int events) {
         delivered.addAndGet(events);
+        if (events > 0) {
+            failingSince = 0;
+        }
     }
 
     public void retried() {
@@ -38,6 +43,15 @@ public final class DestinationStats implements DestinationStatsMXBean {
 
     public void error(String error) {
         lastError = error;
+        if (failingSince == 0) {
+            failingSince = System.currentTimeMillis();
+        }
+    }
+
+    @Override
+    public long getFailingForSeconds() {
+        long since = failingSince;
+        return since == 0 ? 0 : (System.currentTimeMillis() - since) / 1000;
     }
 
     @Override

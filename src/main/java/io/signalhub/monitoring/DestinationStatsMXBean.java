@@ -17,4 +17,7 @@ public interface DestinationStatsMXBean {
     long getSkipped();
 
     String getLastError();
+
+    /** How long every answer has been a failure, in seconds (0 while deliveries succeed). */
+    long getFailingForSeconds();
 }

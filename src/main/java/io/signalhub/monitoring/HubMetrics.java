@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
+import org.apache.camel.health.HealthCheck;
 
 /**
  * The hub's own counters, published over JMX beside Camel's route statistics as
@@ -38,6 +39,11 @@ public final class HubMetrics implements Service {
     public HubMetrics(CamelContext camel) {
         this.camel = camel;
         this.context = camel.getName();
+    }
+
+    /** Readiness of the destinations: DOWN when one has failed every call for longer than {@code stuckAfterSeconds}. */
+    public HealthCheck destinationsHealth(long stuckAfterSeconds) {
+        return new DestinationsHealthCheck(destinations, stuckAfterSeconds);
     }
 
     public DestinationStats destination(String name) {
