@@ -37,6 +37,7 @@ import io.signalhub.ingress.BearerToken;
 import io.signalhub.ingress.HttpErrors;
 import io.signalhub.ingress.OneSignalIngress;
 import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.kafka.HubTopics;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.onesignal.OneSignalEventParser;
@@ -84,6 +85,9 @@ public class HubConfiguration implements CamelConfiguration {
         }
 
         String eventsTopic = setting(properties, "hub.topics.onesignal-events");
+        String segmentTopic = setting(properties, "hub.topics.segment-events");
+        HubTopics.ensure(brokers, List.of(eventsTopic, eventsTopic + ".dlq", segmentTopic, segmentTopic + ".dlq",
+                setting(properties, "hub.topics.cohort-updates")), Integer.parseInt(setting(properties, "hub.kafka.partitions")));
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
         DeadLetters deadLetters = new DeadLetters(camel, brokers, eventsTopic, destinationNames);
         registry.bind("deadLetters", deadLetters);

@@ -252,10 +252,8 @@ class CohortSyncEndToEndTest {
                 + "\"message_id\":\"" + messageId + "\",\"users\":[" + String.join(",", list) + "]}";
     }
 
-    private static String get(TestHub hub, String path) throws Exception {
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.baseUrl() + path))
-                .header("Authorization", "Bearer " + TestHub.ADMIN_TOKEN).GET().build();
-        HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    private static String get(TestHub hub, String path) {
+        HttpResponse<String> response = hub.get(path, TestHub.ADMIN_TOKEN);
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }

@@ -177,7 +177,7 @@ class DataOutEndToEndTest {
             FAKES.segment().failNext(100_000, 503, null);
             assertEquals(202, hub.postEvents(batch(0, 5)).statusCode());
             await("readiness DOWN", WAIT, () -> health(hub).statusCode() == 503);
-            java.net.http.HttpResponse<String> down = health(hub);
+            HttpResponse<String> down = health(hub);
             assertTrue(down.body().contains("segment failing for"), down.body());
             assertEquals(202, hub.postEvents(batch(5, 5)).statusCode(), "the ingress keeps taking events");
 
@@ -187,14 +187,8 @@ class DataOutEndToEndTest {
         }
     }
 
-    private static java.net.http.HttpResponse<String> health(TestHub hub) {
-        try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(hub.managementUrl() + "/observe/health?exposureLevel=full")).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    private static HttpResponse<String> health(TestHub hub) {
+        return hub.get("management:/observe/health?exposureLevel=full", null);
     }
 
     @Test

@@ -217,14 +217,12 @@ class HostileInputTest {
             }
         }
         assertEquals(List.of(), failures, failures.size() + " payloads failed the hub");
-        HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(hub.managementUrl() + "/observe/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = hub.get("management:/observe/health", null);
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("UP"), health.body());
 
         // the refusals are counted, on Prometheus too
-        HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(hub.managementUrl() + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = hub.get("management:/observe/metrics", null);
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().lines().anyMatch(line -> line.startsWith(
                 "signalhub_ingress_rejected_total{ingress=\"onesignal-events\",reason=\"invalid\"}") && !line.endsWith(" 0.0")),

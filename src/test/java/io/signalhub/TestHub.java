@@ -115,6 +115,20 @@ public final class TestHub implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET on the hub ({@code /…}) or its management server ({@code management:/observe/…}), with an optional bearer token. */
+    public HttpResponse<String> get(String path, String token) {
+        String url = path.startsWith("management:") ? managementUrl() + path.substring("management:".length()) : baseUrl() + path;
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("GET " + url + " failed", e);
+        }
+    }
+
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }

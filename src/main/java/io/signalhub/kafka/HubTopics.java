@@ -1,0 +1,44 @@
+package io.signalhub.kafka;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the hub's topics before any route produces or consumes, instead of relying on the broker's
+ * auto-creation (often disabled on production clusters; and a first idempotent send racing the
+ * creation of its topic has been seen to fail with out-of-order sequence errors).
+ */
+public final class HubTopics {
+
+    private HubTopics() {
+    }
+
+    /** Creates those of the topics that do not exist, with the partitions given and the broker's replication. */
+    public static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("could not create the hub's Kafka topics " + topics + ": " + e.getCause(), e);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + brokers + " did not answer within 30 s", e);
+        }
+    }
+}
