@@ -1,14 +1,13 @@
 package io.signalhub.datain;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
+import io.signalhub.ingress.BasicCredentials;
 import io.signalhub.ingress.BearerToken;
 import io.signalhub.ingress.InvalidInputException;
 import io.signalhub.monitoring.IngressStats;
@@ -83,7 +82,8 @@ public final class SegmentIngress {
         byte[] body = bodyOf(message);
         String call = pathAfter(message, "/v1");
         SegmentMessages.TrackingCall parsed = SegmentMessages.trackingCall(call, body);
-        String writeKey = basicUser(message.getHeader("Authorization", String.class));
+        BasicCredentials basic = BasicCredentials.of(message.getHeader("Authorization", String.class));
+        String writeKey = basic == null || basic.user().isBlank() ? null : basic.user().trim();
         if (writeKey == null) {
             writeKey = parsed.writeKey();
         }
@@ -146,18 +146,4 @@ public final class SegmentIngress {
         return rest.replaceAll("^/+|/+$", "");
     }
 
-    /** The user of HTTP Basic credentials (Segment's write key), or null. */
-    private static String basicUser(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            String user = (colon < 0 ? decoded : decoded.substring(0, colon)).trim();
-            return user.isEmpty() ? null : user;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 }

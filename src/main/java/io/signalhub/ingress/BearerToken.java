@@ -49,13 +49,8 @@ public final class BearerToken {
             check(exchange);
             return;
         }
-        String password = "";
-        try {
-            String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-            password = decoded.substring(decoded.indexOf(':') + 1);
-        } catch (IllegalArgumentException e) {
-            // not Base64: refused below
-        }
+        BasicCredentials credentials = BasicCredentials.of(header);
+        String password = credentials == null || credentials.password() == null ? "" : credentials.password();
         if (!MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8))) {
             throw unauthorized("the password of the Basic credentials is not the token");
         }

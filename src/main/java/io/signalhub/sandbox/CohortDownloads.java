@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
+import io.signalhub.ingress.BasicCredentials;
 
 /**
  * Amplitude's Behavioral Cohorts API (contract amplitude.md §4): the cohort list with
@@ -68,7 +69,7 @@ public final class CohortDownloads {
         jobMillis = 300;
     }
 
-    synchronized FakeApi.Reply handle(String method, String path, String[] credentials, String baseUrl) {
+    synchronized FakeApi.Reply handle(String method, String path, BasicCredentials credentials, String baseUrl) {
         Matcher matcher;
         if ((matcher = SIGNED_FILE.matcher(path)).matches()) {
             Job job = jobs.get(matcher.group(1));
@@ -77,7 +78,7 @@ public final class CohortDownloads {
         if (!method.equals("GET")) {
             return null;
         }
-        if (credentials == null || !apiKey.equals(credentials[0]) || !SECRET_KEY.equals(credentials[1])) {
+        if (credentials == null || !apiKey.equals(credentials.user()) || !SECRET_KEY.equals(credentials.password())) {
             return FakeApi.Reply.json(401, "{\"error\":\"Invalid API key or secret key\"}");
         }
         if (path.equals("/api/3/cohorts")) {

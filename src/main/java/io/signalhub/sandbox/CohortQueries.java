@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
+import io.signalhub.ingress.BasicCredentials;
 
 /**
  * Mixpanel's Query API as the cohort sync uses it (contract mixpanel.md §4): the cohort list and the
@@ -65,7 +66,7 @@ public final class CohortQueries {
     }
 
     /** The answer for a Query API path, or null when the path is not one. */
-    synchronized FakeApi.Reply handle(String path, String query, String[] credentials, byte[] body) {
+    synchronized FakeApi.Reply handle(String path, String query, BasicCredentials credentials, byte[] body) {
         boolean list = path.equals("/api/query/cohorts/list") || path.equals("/api/2.0/cohorts/list");
         boolean engage = path.equals("/api/query/engage") || path.equals("/api/2.0/engage");
         if (!list && !engage) {
@@ -73,7 +74,7 @@ public final class CohortQueries {
         }
         Map<String, String> params = form(query);
         params.putAll(form(new String(body, StandardCharsets.UTF_8)));
-        if (credentials == null || !SERVICE_ACCOUNT.equals(credentials[0]) || !SERVICE_SECRET.equals(credentials[1])) {
+        if (credentials == null || !SERVICE_ACCOUNT.equals(credentials.user()) || !SERVICE_SECRET.equals(credentials.password())) {
             return FakeApi.Reply.json(401, "{\"error\":\"Invalid credentials\",\"status\":\"error\"}");
         }
         if (!PROJECT_ID.equals(params.get("project_id"))) {

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.signalhub.Json;
+import io.signalhub.ingress.BasicCredentials;
 
 /**
  * A contract-faithful stand-in for one vendor API over real HTTP on loopback. It keeps every event it
@@ -143,19 +143,9 @@ public abstract class FakeApi {
         accepted.add(event);
     }
 
-    /** The user part of HTTP Basic credentials, or null. */
-    protected static String[] basicCredentials(Map<String, List<String>> headers) {
-        String value = first(headers, "Authorization");
-        if (value == null || !value.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? new String[] {decoded, null} : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    /** The HTTP Basic credentials of the request, or null. */
+    protected static BasicCredentials basicCredentials(Map<String, List<String>> headers) {
+        return BasicCredentials.of(first(headers, "Authorization"));
     }
 
     protected static String first(Map<String, List<String>> headers, String name) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
+import io.signalhub.ingress.BasicCredentials;
 
 /**
  * Mixpanel's {@code /import} (contract mixpanel.md §2, §7): project-token or service-account Basic
@@ -57,11 +58,11 @@ public final class MixpanelFake extends FakeApi {
         if (!method.equals("POST") || !path.equals("/import")) {
             return Reply.json(404, "{\"error\":\"not found\",\"status\":\"error\"}");
         }
-        String[] credentials = basicCredentials(headers);
-        boolean serviceAccount = credentials != null && CohortQueries.SERVICE_ACCOUNT.equals(credentials[0])
-                && CohortQueries.SERVICE_SECRET.equals(credentials[1])
+        BasicCredentials credentials = basicCredentials(headers);
+        boolean serviceAccount = credentials != null && CohortQueries.SERVICE_ACCOUNT.equals(credentials.user())
+                && CohortQueries.SERVICE_SECRET.equals(credentials.password())
                 && query != null && query.contains("project_id=" + CohortQueries.PROJECT_ID);
-        if (credentials == null || !(projectToken.equals(credentials[0]) || serviceAccount)) {
+        if (credentials == null || !(projectToken.equals(credentials.user()) || serviceAccount)) {
             return Reply.json(401, "{\"code\":401,\"error\":\"Invalid credentials\",\"status\":\"Unauthorized\"}");
         }
         if (body.length > MAX_BYTES) {
