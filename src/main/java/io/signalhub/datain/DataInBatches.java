@@ -1,6 +1,5 @@
 package io.signalhub.datain;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +10,7 @@ import io.signalhub.dataout.DeadLetters;
 import io.signalhub.dataout.Destination;
 import io.signalhub.dataout.Rejection;
 import io.signalhub.kafka.PartitionCommits;
+import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.DataInStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -46,7 +46,7 @@ public final class DataInBatches {
             Exchange record = (Exchange) item;
             String value = record.getMessage().getBody(String.class);
             String key = record.getMessage().getHeader(KafkaConstants.KEY, String.class);
-            String app = header(record, SegmentIngress.APP_HEADER);
+            String app = RecordHeaders.text(record, SegmentIngress.APP_HEADER);
             app = app == null ? OneSignalApps.DEFAULT : app;
             JsonNode message = value == null ? null : Json.readObject(value);
             if (message == null || message.isEmpty()) {
@@ -80,13 +80,5 @@ public final class DataInBatches {
         stats.messages(plan.messages());
         stats.coalesced(plan.coalesced());
         plan.dropped().forEach(stats::dropped);
-    }
-
-    private static String header(Exchange record, String name) {
-        Object value = record.getMessage().getHeader(name);
-        if (value instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        return value == null ? null : value.toString();
     }
 }

@@ -1,12 +1,12 @@
 package io.signalhub.dataout;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import io.signalhub.kafka.PartitionCommits;
+import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.IngressStats;
 import io.signalhub.onesignal.OneSignalEvent;
 import io.signalhub.onesignal.OneSignalEventParser;
@@ -56,7 +56,7 @@ public final class DataOutBatches {
                 }
                 continue;
             }
-            String onlyFor = replayTarget(record);
+            String onlyFor = RecordHeaders.text(record, DeadLetters.REPLAY_TO_HEADER);
             if (onlyFor == null && (delivered.contains(event.id()) || !inThisBatch.add(event.id()))) {
                 duplicates++;
                 continue;
@@ -80,13 +80,5 @@ public final class DataOutBatches {
             }
         }
         batch.getProperty(PartitionCommits.PROPERTY, PartitionCommits.class).commit();
-    }
-
-    private static String replayTarget(Exchange record) {
-        Object header = record.getMessage().getHeader(DeadLetters.REPLAY_TO_HEADER);
-        if (header instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        return header == null ? null : header.toString();
     }
 }
