@@ -41,8 +41,6 @@ import io.signalhub.kafka.HubTopics;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.onesignal.OneSignalEventParser;
-import io.signalhub.sandbox.CohortDownloads;
-import io.signalhub.sandbox.CohortQueries;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.store.HubStore;
 import io.signalhub.store.KnownSegments;
@@ -244,25 +242,11 @@ public class HubConfiguration implements CamelConfiguration {
         sandbox.start();
         camel.addService(sandbox);
         camel.getRegistry().bind("sandbox", sandbox);
-        properties.addOverrideProperty("hub.segment.base-url", sandbox.segment().baseUrl());
-        properties.addOverrideProperty("hub.segment.write-key", Sandbox.SEGMENT_WRITE_KEY);
-        properties.addOverrideProperty("hub.amplitude.base-url", sandbox.amplitude().baseUrl());
-        properties.addOverrideProperty("hub.amplitude.api-key", Sandbox.AMPLITUDE_API_KEY);
-        properties.addOverrideProperty("hub.mixpanel.base-url", sandbox.mixpanel().baseUrl());
-        properties.addOverrideProperty("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
+        sandbox.settings().forEach(properties::addOverrideProperty);
         sandbox.seedUsers();
         sandbox.seedCohorts();
         // the seeded cohorts sync every minute, so a newcomer sees a run soon
         properties.addOverrideProperty("hub.cohorts.schedule", "0 * * * * ?");
-        properties.addOverrideProperty("hub.mixpanel.query-base-url", sandbox.mixpanel().baseUrl() + "/api/query");
-        properties.addOverrideProperty("hub.mixpanel.project-id", CohortQueries.PROJECT_ID);
-        properties.addOverrideProperty("hub.mixpanel.service-account-username", CohortQueries.SERVICE_ACCOUNT);
-        properties.addOverrideProperty("hub.mixpanel.service-account-secret", CohortQueries.SERVICE_SECRET);
-        properties.addOverrideProperty("hub.amplitude.cohort-base-url", sandbox.amplitude().baseUrl());
-        properties.addOverrideProperty("hub.amplitude.secret-key", CohortDownloads.SECRET_KEY);
-        properties.addOverrideProperty("hub.onesignal.base-url", sandbox.onesignal().baseUrl());
-        properties.addOverrideProperty("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
-        properties.addOverrideProperty("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
         StringBuilder banner = new StringBuilder("\nsignalhub sandbox: Segment, Amplitude, Mixpanel and OneSignal are fakes on loopback.\n");
         if (setting(properties, "hub.ingress.segment.write-keys").isEmpty()) {
             properties.addOverrideProperty("hub.ingress.segment.write-keys", Sandbox.SEGMENT_WRITE_KEY);

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.signalhub.sandbox.CohortDownloads;
-import io.signalhub.sandbox.CohortQueries;
 import io.signalhub.sandbox.OneSignalFake;
 import io.signalhub.sandbox.Sandbox;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,12 +48,6 @@ class CohortSyncEndToEndTest {
         Files.writeString(file, cohortsYaml);
         settings.put("hub.cohorts.file", file.toString());
         settings.put("hub.cohorts.schedule", "0 0 0 1 1 ? 2099");
-        settings.put("hub.mixpanel.query-base-url", FAKES.mixpanel().baseUrl() + "/api/query");
-        settings.put("hub.mixpanel.project-id", CohortQueries.PROJECT_ID);
-        settings.put("hub.mixpanel.service-account-username", CohortQueries.SERVICE_ACCOUNT);
-        settings.put("hub.mixpanel.service-account-secret", CohortQueries.SERVICE_SECRET);
-        settings.put("hub.amplitude.cohort-base-url", FAKES.amplitude().baseUrl());
-        settings.put("hub.amplitude.secret-key", CohortDownloads.SECRET_KEY);
         settings.put("hub.amplitude.cohort-poll-ms", "100");
         return settings;
     }

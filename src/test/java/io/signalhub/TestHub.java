@@ -54,25 +54,16 @@ public final class TestHub implements AutoCloseable {
 
     /** Settings for a hub of its own topic and consumer group, delivering to the given fakes. */
     public static Map<String, String> settings(Sandbox fakes, String topic) throws IOException {
-        Map<String, String> settings = new HashMap<>();
+        Map<String, String> settings = new HashMap<>(fakes.settings());
         settings.put("hub.kafka.brokers", brokers());
         settings.put("hub.topics.onesignal-events", topic);
         settings.put("hub.kafka.group-id", "group-" + topic);
         settings.put("hub.data-dir", Files.createTempDirectory("signalhub-test-data").toString());
         settings.put("hub.ingress.token", INGRESS_TOKEN);
         settings.put("hub.admin.token", ADMIN_TOKEN);
-        settings.put("hub.segment.base-url", fakes.segment().baseUrl());
-        settings.put("hub.segment.write-key", Sandbox.SEGMENT_WRITE_KEY);
-        settings.put("hub.amplitude.base-url", fakes.amplitude().baseUrl());
-        settings.put("hub.amplitude.api-key", Sandbox.AMPLITUDE_API_KEY);
         settings.put("hub.amplitude.throttle-wait-ms", "200");
-        settings.put("hub.mixpanel.base-url", fakes.mixpanel().baseUrl());
-        settings.put("hub.mixpanel.project-token", Sandbox.MIXPANEL_PROJECT_TOKEN);
         settings.put("hub.topics.segment-events", "segment-" + topic);
         settings.put("hub.topics.cohort-updates", "cohorts-" + topic);
-        settings.put("hub.onesignal.base-url", fakes.onesignal().baseUrl());
-        settings.put("hub.onesignal.app-id", Sandbox.ONESIGNAL_APP_ID);
-        settings.put("hub.onesignal.api-key", Sandbox.ONESIGNAL_API_KEY);
         settings.put("hub.ingress.segment.write-keys", SEGMENT_WRITE_KEY);
         settings.put("hub.ingress.segment.shared-secret", Sandbox.SEGMENT_SHARED_SECRET);
         settings.put("hub.delivery.initial-backoff-ms", "50");

@@ -1,6 +1,7 @@
 package io.signalhub.sandbox;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,6 +74,30 @@ public final class Sandbox implements Service {
         } catch (IOException e) {
             throw new IllegalStateException("could not start the sandbox fakes: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The hub settings that point every vendor API at these fakes with the credentials they expect:
+     * what sandbox mode applies, and what the tests start from.
+     */
+    public Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("hub.segment.base-url", segment.baseUrl());
+        settings.put("hub.segment.write-key", SEGMENT_WRITE_KEY);
+        settings.put("hub.amplitude.base-url", amplitude.baseUrl());
+        settings.put("hub.amplitude.api-key", AMPLITUDE_API_KEY);
+        settings.put("hub.amplitude.cohort-base-url", amplitude.baseUrl());
+        settings.put("hub.amplitude.secret-key", CohortDownloads.SECRET_KEY);
+        settings.put("hub.mixpanel.base-url", mixpanel.baseUrl());
+        settings.put("hub.mixpanel.project-token", MIXPANEL_PROJECT_TOKEN);
+        settings.put("hub.mixpanel.query-base-url", mixpanel.baseUrl() + "/api/query");
+        settings.put("hub.mixpanel.project-id", CohortQueries.PROJECT_ID);
+        settings.put("hub.mixpanel.service-account-username", CohortQueries.SERVICE_ACCOUNT);
+        settings.put("hub.mixpanel.service-account-secret", CohortQueries.SERVICE_SECRET);
+        settings.put("hub.onesignal.base-url", onesignal.baseUrl());
+        settings.put("hub.onesignal.app-id", ONESIGNAL_APP_ID);
+        settings.put("hub.onesignal.api-key", ONESIGNAL_API_KEY);
+        return settings;
     }
 
     /** Forgets what every fake received and holds, and its scripted failures. */

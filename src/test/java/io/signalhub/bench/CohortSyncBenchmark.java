@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.signalhub.TestHub;
-import io.signalhub.sandbox.CohortDownloads;
-import io.signalhub.sandbox.CohortQueries;
 import io.signalhub.sandbox.Sandbox;
 
 /**
@@ -37,13 +35,8 @@ public final class CohortSyncBenchmark {
         Path cohorts = Files.createTempFile("cohorts", ".yaml");
         Files.writeString(cohorts, "cohorts: []");
         settings.put("hub.cohorts.file", cohorts.toString());
-        settings.put("hub.mixpanel.query-base-url", fakes.mixpanel().baseUrl() + "/api/query");
-        settings.put("hub.mixpanel.project-id", CohortQueries.PROJECT_ID);
-        settings.put("hub.mixpanel.service-account-username", CohortQueries.SERVICE_ACCOUNT);
-        settings.put("hub.mixpanel.service-account-secret", CohortQueries.SERVICE_SECRET);
         // the real limit is 60 an hour: a first pull of this cohort would spread over hours (prefer the webhook)
         settings.put("hub.mixpanel.query-rate-limit", "1000000");
-        settings.put("hub.amplitude.secret-key", CohortDownloads.SECRET_KEY);
         try (TestHub hub = TestHub.start(settings)) {
             System.out.printf("%nCohort sync benchmark: %d members, %d cores%n", members, Runtime.getRuntime().availableProcessors());
             run(hub, fakes, "first export");
