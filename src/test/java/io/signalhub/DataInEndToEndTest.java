@@ -221,10 +221,13 @@ class DataInEndToEndTest {
         String body = "[" + identify(user, "{\"plan\":\"basic\",\"color\":\"blue\"}") + "," + identify(user, "{\"plan\":\"pro\"}")
                 + "," + track + "," + identify(user, "{\"size\":null}") + "]";
         assertEquals(200, webhook(body).statusCode());
-        await("tags on " + user, WAIT, () -> !onesignal().tags(APP, user).isEmpty());
-        assertEquals(Map.of("plan", "pro", "color", "red"), onesignal().tags(APP, user));
-        await("the saving counted", WAIT, () -> stats().getCoalescedRequestsSaved() == savedBefore + 3);
-        assertEquals(patchesBefore + 1, onesignal().tagUpdates(), "one PATCH for four updates of one user");
+        // the four records nearly always arrive in one poll (one PATCH, three saved); on a loaded machine Kafka
+        // may hand them over in two: every update is then either its user's PATCH of a poll or coalesced into it
+        await("every update sent or coalesced", WAIT, () -> onesignal().tagUpdates() - patchesBefore
+                + stats().getCoalescedRequestsSaved() - savedBefore == 4);
+        assertEquals(Map.of("plan", "pro", "color", "red"), onesignal().tags(APP, user), "later values win, deletions kept");
+        assertTrue(stats().getCoalescedRequestsSaved() - savedBefore >= 1, "updates waiting together were coalesced");
+        assertTrue(onesignal().tagUpdates() - patchesBefore < 4, "fewer PATCHes than updates");
     }
 
     @Test
