@@ -42,10 +42,12 @@ import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.onesignal.OneSignalEventParser;
 import io.signalhub.sandbox.Sandbox;
+import io.signalhub.store.ClusteredSchedule;
 import io.signalhub.store.HubStore;
 import io.signalhub.store.KnownSegments;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
@@ -175,6 +177,12 @@ public class HubConfiguration implements CamelConfiguration {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
         CohortStore store = new CohortStore(dataIn.store());
+        if (ClusteredSchedule.supports(setting(properties, "hub.store.jdbc-url"))) {
+            // several instances share this store: each firing of the schedule runs on one of them
+            QuartzComponent quartz = camel.getComponent("quartz", QuartzComponent.class);
+            quartz.setPrefixInstanceName(false);
+            quartz.setProperties(ClusteredSchedule.quartzProperties(dataIn.store(), "signalhub-cohorts"));
+        }
         List<Cohort> cohorts = new ArrayList<>(CohortsFile.load(Path.of(setting(properties, "hub.cohorts.file")), dataIn.apps().names()));
         if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
             cohorts.add(new Cohort(Cohort.MIXPANEL, String.valueOf(Sandbox.MIXPANEL_COHORT), true, OneSignalApps.DEFAULT,

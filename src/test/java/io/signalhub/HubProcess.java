@@ -1,0 +1,159 @@
+package io.signalhub;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The hub as its own operating-system process, the way it is deployed: {@code java io.signalhub.SignalHub}
+ * from the project folder (routes/ and config/), settings as {@code -D} properties, its output in
+ * {@code target/hub-processes/<name>.log}. Restarts keep the same ports and settings.
+ */
+public final class HubProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Map<String, String> settings;
+    private final List<String> jvmOptions;
+    private final int port;
+    private final int managementPort;
+    private final Path log;
+    private Process process;
+
+    private HubProcess(String name, Map<String, String> settings, List<String> jvmOptions) throws IOException {
+        this.name = name;
+        this.settings = new LinkedHashMap<>(settings);
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.port = TestHub.freePort();
+        this.managementPort = TestHub.freePort();
+        this.log = Path.of("target", "hub-processes", name + ".log");
+        Files.createDirectories(log.getParent());
+        Files.deleteIfExists(log);
+    }
+
+    /** Starts a hub process and returns once its health check answers UP. */
+    public static HubProcess start(String name, Map<String, String> settings, String... jvmOptions) throws Exception {
+        HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions));
+        hub.start();
+        return hub;
+    }
+
+    public void start() throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add("-Dcamel.server.port=" + port);
+        command.add("-Dcamel.management.port=" + managementPort);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add(SignalHub.class.getName());
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!healthy()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("hub process " + name + " did not start; its log " + log + " ends with:\n" + tail());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful stop, nothing flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: Camel's graceful shutdown. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public boolean healthy() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The sum of a Prometheus series at /observe/metrics over the label sets that contain {@code labels}. */
+    public double metric(String series, String labels) throws Exception {
+        String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
+        double sum = 0;
+        while (line.find()) {
+            if (labels.isEmpty() || (line.group(1) != null && line.group(1).contains(labels))) {
+                sum += Double.parseDouble(line.group(2));
+            }
+        }
+        return sum;
+    }
+
+    public HttpResponse<String> post(String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (alive()) {
+            stop();
+        }
+    }
+}
