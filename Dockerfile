@@ -13,4 +13,6 @@ COPY --from=build /src/target/signalhub.jar .
 COPY config config
 COPY routes routes
 EXPOSE 8080 9876
-ENTRYPOINT ["java", "-jar", "signalhub.jar"]
+# the heap the benchmarks ran with (docs/benchmarks.md); JAVA_OPTS overrides it
+ENV JAVA_OPTS="-Xmx256m"
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar signalhub.jar"]

@@ -86,12 +86,13 @@ public class HubConfiguration implements CamelConfiguration {
 
         String eventsTopic = setting(properties, "hub.topics.onesignal-events");
         String segmentTopic = setting(properties, "hub.topics.segment-events");
-        HubTopics.ensure(brokers, List.of(eventsTopic, eventsTopic + ".dlq", segmentTopic, segmentTopic + ".dlq",
+        HubTopics.ensure(brokers, List.of(eventsTopic, eventsTopic + ".dlq", eventsTopic + ".parked", segmentTopic, segmentTopic + ".dlq",
                 setting(properties, "hub.topics.cohort-updates")), Integer.parseInt(setting(properties, "hub.kafka.partitions")));
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
-        DeadLetters deadLetters = new DeadLetters(camel, brokers, eventsTopic, destinationNames);
+        DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, eventsTopic, destinationNames);
         registry.bind("deadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
+        DataOutTopics topics = new DataOutTopics(deadLetters, DeadLetters.parking(camel, brokers, eventsTopic, destinationNames));
 
         OneSignalEventParser parser = new OneSignalEventParser(Json.MAPPER,
                 Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
@@ -112,10 +113,10 @@ public class HubConfiguration implements CamelConfiguration {
         bindCohortSync(camel, metrics, dataIn);
 
         String segmentKey = setting(properties, "hub.segment.write-key");
-        bindDestination(camel, metrics, deadLetters, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
+        bindDestination(camel, metrics, topics, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
                 Segment.host(setting(properties, "hub.segment.region")), "/v1/batch");
         String amplitudeKey = setting(properties, "hub.amplitude.api-key");
-        bindDestination(camel, metrics, deadLetters,
+        bindDestination(camel, metrics, topics,
                 new Amplitude(amplitudeKey, Integer.parseInt(setting(properties, "hub.amplitude.min-id-length")),
                         Long.parseLong(setting(properties, "hub.amplitude.throttle-wait-ms"))),
                 !amplitudeKey.isEmpty(), Amplitude.host(setting(properties, "hub.amplitude.region")), "/2/httpapi");
@@ -124,9 +125,13 @@ public class HubConfiguration implements CamelConfiguration {
         String accountUser = setting(properties, "hub.mixpanel.service-account-username");
         String accountSecret = setting(properties, "hub.mixpanel.service-account-secret");
         boolean serviceAccount = !accountUser.isEmpty() && !accountSecret.isEmpty() && !projectId.isEmpty();
-        bindDestination(camel, metrics, deadLetters, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
+        bindDestination(camel, metrics, topics, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
                 serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
                 "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
+    }
+
+    /** Where Data Out's destinations put the events they refused for good, and those of a paused destination. */
+    private record DataOutTopics(DeadLetters deadLetters, DeadLetters parking) {
     }
 
     /** What the Data In chain shares with the cohort sync. */
@@ -144,7 +149,7 @@ public class HubConfiguration implements CamelConfiguration {
                 ingressToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
                 metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
 
-        DeadLetters deadLetters = new DeadLetters(camel, brokers, setting(properties, "hub.topics.segment-events"),
+        DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, setting(properties, "hub.topics.segment-events"),
                 List.of(OneSignalDelivery.NAME));
         registry.bind("dataInDeadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
@@ -234,7 +239,7 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** Binds the destination bean and sets {@code hub.<name>.url}, the endpoint the delivery route posts to. */
-    private static void bindDestination(CamelContext camel, HubMetrics metrics, DeadLetters deadLetters, Vendor vendor,
+    private static void bindDestination(CamelContext camel, HubMetrics metrics, DataOutTopics topics, Vendor vendor,
                                         boolean enabled, String regionHost, String path) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         String name = vendor.name();
@@ -242,7 +247,10 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub." + name + ".url", (baseUrl.isEmpty() ? regionHost : baseUrl.replaceAll("/+$", "")) + path);
         Map<String, String> table = EventNames.load(Path.of(setting(properties, "hub." + name + ".event-names")));
         EventNames names = EventNames.of(table, setting(properties, "hub." + name + ".events"));
-        camel.getRegistry().bind(name, new Destination(vendor, names, enabled, metrics.addDestination(name, enabled), deadLetters));
+        Destination destination = new Destination(vendor, names, enabled, metrics.addDestination(name, enabled),
+                topics.deadLetters(), topics.parking());
+        camel.getRegistry().bind(name, destination);
+        metrics.publish("DestinationControl", name, destination);
     }
 
     private static void startSandbox(CamelContext camel, PropertiesComponent properties) throws Exception {

@@ -1,11 +1,15 @@
 package io.signalhub;
 
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.sandbox.Sandbox;
@@ -242,5 +246,28 @@ class DataOutEndToEndTest {
         List<String> list = new ArrayList<>();
         array.forEach(n -> list.add(n.asText()));
         return list;
+    }
+
+    @Test
+    void aPausedDestinationParksItsEventsWhileTheOthersGoOnAndGetsThemOnResume() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            ObjectName segment = new ObjectName("io.signalhub:context=" + ObjectName.quote(hub.contextName())
+                    + ",type=DestinationControl,name=" + ObjectName.quote("segment"));
+            jmx.invoke(segment, "pause", null, null);
+            assertEquals(true, jmx.getAttribute(segment, "Paused"));
+            assertEquals(202, hub.postEvents(batch(0, 100)).statusCode());
+            await("100 events at Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() == 100);
+            await("100 events at Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() == 100);
+            await("100 events parked for Segment", WAIT, () -> hub.metrics().destination("segment").getParked() == 100);
+            assertEquals(0, FAKES.segment().requests(), "nothing sent to a paused destination");
+
+            assertEquals(100, jmx.invoke(segment, "resume", null, null), "resume puts the parked events back");
+            assertEquals(false, jmx.getAttribute(segment, "Paused"));
+            awaitEverywhere(100);
+            assertEquals(100, byField(FAKES.segment().accepted(), "messageId").size());
+            assertEquals(100, FAKES.amplitude().accepted().size(), "the resumed events went to Segment only");
+            assertEquals(100, FAKES.mixpanel().accepted().size());
+        }
     }
 }

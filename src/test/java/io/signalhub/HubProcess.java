@@ -27,15 +27,18 @@ public final class HubProcess implements AutoCloseable {
     private final String name;
     private final Map<String, String> settings;
     private final List<String> jvmOptions;
+    private final List<String> launch;
     private final int port;
     private final int managementPort;
     private final Path log;
     private Process process;
+    private long startupMillis;
 
-    private HubProcess(String name, Map<String, String> settings, List<String> jvmOptions) throws IOException {
+    private HubProcess(String name, Map<String, String> settings, List<String> jvmOptions, List<String> launch) throws IOException {
         this.name = name;
         this.settings = new LinkedHashMap<>(settings);
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.launch = List.copyOf(launch);
         this.port = TestHub.freePort();
         this.managementPort = TestHub.freePort();
         this.log = Path.of("target", "hub-processes", name + ".log");
@@ -43,9 +46,17 @@ public final class HubProcess implements AutoCloseable {
         Files.deleteIfExists(log);
     }
 
-    /** Starts a hub process and returns once its health check answers UP. */
+    /** Starts a hub process from the test classpath and returns once its health check answers UP. */
     public static HubProcess start(String name, Map<String, String> settings, String... jvmOptions) throws Exception {
-        HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions));
+        HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions), List.of("-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), SignalHub.class.getName()));
+        hub.start();
+        return hub;
+    }
+
+    /** Starts the packaged hub ({@code java -jar target/signalhub.jar}), as deployed. */
+    public static HubProcess startJar(Path jar, String name, Map<String, String> settings, String... jvmOptions) throws Exception {
+        HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions), List.of("-jar", jar.toString()));
         hub.start();
         return hub;
     }
@@ -54,12 +65,11 @@ public final class HubProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add("-Dcamel.server.port=" + port);
         command.add("-Dcamel.management.port=" + managementPort);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add(SignalHub.class.getName());
+        command.addAll(launch);
+        long spawned = System.nanoTime();
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -68,8 +78,32 @@ public final class HubProcess implements AutoCloseable {
                 process.destroyForcibly();
                 throw new IllegalStateException("hub process " + name + " did not start; its log " + log + " ends with:\n" + tail());
             }
-            Thread.sleep(100);
+            Thread.sleep(20);
         }
+        startupMillis = (System.nanoTime() - spawned) / 1_000_000;
+    }
+
+    /** From spawning the JVM to the health check answering UP, in the latest start. */
+    public long startupMillis() {
+        return startupMillis;
+    }
+
+    /** A size from /proc/&lt;pid&gt;/status in kB, e.g. VmRSS (resident now) or VmHWM (peak resident). */
+    public long memoryKb(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException(field + " not in /proc/" + pid() + "/status");
+    }
+
+    /** CPU time (user + system) the process used so far, in seconds. */
+    public double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 1/100 s
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     /** SIGKILL: no shutdown hook, no graceful stop, nothing flushed. */

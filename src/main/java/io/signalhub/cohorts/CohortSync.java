@@ -138,9 +138,12 @@ public final class CohortSync implements CohortSyncMXBean {
         OneSignalApps.App app = apps.app(run.cohort.app());
         OneSignalPlan plan = new OneSignalPlan();
         if (!run.unchanged) {
+            long started = System.nanoTime();
             run.pending = run.members != null
                     ? store.replace(run.cohort, app.appId(), run.members, run.trigger.equals(EXPORT))
                     : store.change(run.cohort, app.appId(), run.entered, run.left);
+            LOG.info("{} ({}): difference to the last sync found and stored in {} ms: {} to tag, {} to untag", run.cohort,
+                    run.trigger, (System.nanoTime() - started) / 1_000_000, run.pending.adds().size(), run.pending.removes().size());
             for (String member : run.pending.adds()) {
                 plan.add(Translation.of(change(run, member, "true")));
             }

@@ -34,13 +34,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The dead-letter topic {@code <events topic>.dlq} of one chain: one JSON record per refused record,
- * with the destination, the reason and the vendor's answer, and the replay of those records.
+ * with the destination, the reason and the vendor's answer, and the replay of those records. The same
+ * shape serves the parking topic {@code <events topic>.parked}: the events of a paused destination.
  */
 public final class DeadLetters implements DeadLettersMXBean {
 
     /** Kafka header of a replayed record: the one destination it is for. */
     public static final String REPLAY_TO_HEADER = "signalhub-replay-to";
-    private static final String REPLAY_GROUP = "signalhub-dead-letter-replay";
     private static final int MAX_RESPONSE_CHARS = 2000;
 
     /** The destination of records that could not be read as events: refused by all destinations. */
@@ -50,13 +50,28 @@ public final class DeadLetters implements DeadLettersMXBean {
     private final String brokers;
     private final String eventsTopic;
     private final List<String> destinations;
+    private final String suffix;
+    private final String replayGroup;
     private ProducerTemplate producer;
 
-    public DeadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
+    private DeadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations, String suffix,
+                        String replayGroup) {
         this.camel = camel;
         this.brokers = brokers;
         this.eventsTopic = eventsTopic;
         this.destinations = List.copyOf(destinations);
+        this.suffix = suffix;
+        this.replayGroup = replayGroup;
+    }
+
+    /** Records the destinations refused for good: {@code <events topic>.dlq}. */
+    public static DeadLetters deadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
+        return new DeadLetters(camel, brokers, eventsTopic, destinations, ".dlq", "signalhub-dead-letter-replay");
+    }
+
+    /** The events of paused destinations, kept until each resumes: {@code <events topic>.parked}. */
+    public static DeadLetters parking(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
+        return new DeadLetters(camel, brokers, eventsTopic, destinations, ".parked", "signalhub-parked-replay");
     }
 
     private synchronized ProducerTemplate producer() {
@@ -67,7 +82,7 @@ public final class DeadLetters implements DeadLettersMXBean {
     }
 
     public String topic() {
-        return eventsTopic + ".dlq";
+        return eventsTopic + suffix;
     }
 
     public static Rejection rejection(OneSignalEvent event, String reason, int status, String response) {
@@ -140,7 +155,7 @@ public final class DeadLetters implements DeadLettersMXBean {
     private int replayFor(String destination) {
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, REPLAY_GROUP + "-" + destination);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, replayGroup + "-" + destination);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Properties producerProps = new Properties();

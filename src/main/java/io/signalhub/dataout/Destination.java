@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * batched, prepares each HTTP request and acts on the vendor's answer. The routes decide when to call
  * what; throttling, retries and the HTTP call itself are Camel's.
  */
-public final class Destination {
+public final class Destination implements DestinationControlMXBean {
 
     /** Exchange property: the {@link EventBatch} being delivered. */
     public static final String BATCH = "signalhubBatch";
@@ -35,13 +35,36 @@ public final class Destination {
     private final boolean enabled;
     private final DestinationStats stats;
     private final DeadLetters deadLetters;
+    private final DeadLetters parking;
+    private volatile boolean paused;
 
-    public Destination(Vendor vendor, EventNames names, boolean enabled, DestinationStats stats, DeadLetters deadLetters) {
+    public Destination(Vendor vendor, EventNames names, boolean enabled, DestinationStats stats, DeadLetters deadLetters,
+                       DeadLetters parking) {
         this.vendor = vendor;
         this.names = names;
         this.enabled = enabled;
         this.stats = stats;
         this.deadLetters = deadLetters;
+        this.parking = parking;
+    }
+
+    @Override
+    public boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+        LOG.info("{} paused: its events go to {} until it resumes", name(), parking.topic());
+    }
+
+    @Override
+    public synchronized int resume() {
+        paused = false;
+        int replayed = parking.replay(name());
+        LOG.info("{} resumed: {} parked events put back on the events topic for it", name(), replayed);
+        return replayed;
     }
 
     public String name() {
@@ -66,6 +89,12 @@ public final class Destination {
             }
         }
         stats.skipped(skipped);
+        if (paused) {
+            // durably aside in Kafka, so the batch commits and the other destinations go on
+            parking.send(name(), DeadLetters.rejections(events, "paused", 0, null));
+            stats.parked(events.size());
+            return List.of();
+        }
         RequestBuilder.Built built = RequestBuilder.build(vendor, names, events);
         deadLetter(built.rejections());
         return built.requests();

@@ -10,6 +10,7 @@ public final class DestinationStats implements DestinationStatsMXBean {
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private volatile String lastError = "";
     /** When the current run of failures began (epoch ms), 0 while deliveries succeed. */
     private volatile long failingSince;
@@ -39,6 +40,10 @@ public final class DestinationStats implements DestinationStatsMXBean {
 
     public void skipped(int events) {
         skipped.addAndGet(events);
+    }
+
+    public void parked(int events) {
+        parked.addAndGet(events);
     }
 
     public void error(String error) {
@@ -72,6 +77,11 @@ public final class DestinationStats implements DestinationStatsMXBean {
     @Override
     public long getThrottled() {
         return throttled.get();
+    }
+
+    @Override
+    public long getParked() {
+        return parked.get();
     }
 
     @Override

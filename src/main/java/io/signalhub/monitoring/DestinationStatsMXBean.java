@@ -13,6 +13,9 @@ public interface DestinationStatsMXBean {
 
     long getDeadLettered();
 
+    /** Events set aside on the parking topic while the destination was paused (delivered again on resume). */
+    long getParked();
+
     /** Events of kinds not enabled for the destination (hub.&lt;destination&gt;.events). */
     long getSkipped();
 

@@ -131,6 +131,7 @@ public final class HubMetrics implements Service {
         counter(registry, "signalhub.destination.throttled", stats, DestinationStats::getThrottled, "destination", destination);
         counter(registry, "signalhub.destination.dead.lettered", stats, DestinationStats::getDeadLettered, "destination", destination);
         counter(registry, "signalhub.destination.skipped", stats, DestinationStats::getSkipped, "destination", destination);
+        counter(registry, "signalhub.destination.parked", stats, DestinationStats::getParked, "destination", destination);
     }
 
     private static void bind(MeterRegistry registry, String ingress, IngressStats stats) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +43,7 @@ public abstract class FakeApi {
     private final String name;
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final List<JsonNode> accepted = new ArrayList<>();
+    private Consumer<JsonNode> acceptedListener;
     private int requests;
     private int eventsSent;
     private HttpServer server;
@@ -140,7 +142,19 @@ public abstract class FakeApi {
     }
 
     protected synchronized void recordAccepted(JsonNode event) {
-        accepted.add(event);
+        if (acceptedListener == null) {
+            accepted.add(event);
+        } else {
+            acceptedListener.accept(event);
+        }
+    }
+
+    /**
+     * From now on each accepted event goes to the listener as it arrives instead of being kept (a long
+     * benchmark times deliveries with it and would not fit millions of kept events in memory).
+     */
+    public synchronized void onAccepted(Consumer<JsonNode> listener) {
+        acceptedListener = listener;
     }
 
     /** The HTTP Basic credentials of the request, or null. */

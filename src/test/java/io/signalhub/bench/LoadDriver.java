@@ -1,0 +1,459 @@
+package io.signalhub.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalhub.HubProcess;
+import io.signalhub.TestHub;
+import io.signalhub.sandbox.Sandbox;
+
+/**
+ * The load driver: the packaged hub ({@code target/signalhub.jar}) runs as its own process on its
+ * embedded defaults (KRaft broker in-process, H2 store) with a capped heap; this process holds the
+ * vendor fakes and makes the load. Prints, per scenario, events/s, ack and end-to-end latency
+ * percentiles, and the hub's peak RSS, heap and CPU. Run it with {@code bench/run.sh [scenario ...]}:
+ * http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), data-in
+ * ({@code /v1/batch}), cohort (a 1,000,000-member cohort: first sync and a 1% change). Sizes can be
+ * set with -Dbench.events=…, -Dbench.connections=…, -Dbench.members=…, the hub's heap with -Dbench.hub-heap=….
+ */
+public final class LoadDriver {
+
+    private static final Path JAR = Path.of("target", "signalhub.jar");
+    private static final String HUB_HEAP = System.getProperty("bench.hub-heap", "256m");
+    private static final long RUN_ID = System.currentTimeMillis();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Sandbox fakes = new Sandbox();
+
+    public static void main(String[] args) throws Exception {
+        List<String> scenarios = args.length == 0 ? List.of("http", "kafka", "data-in", "cohort") : Arrays.asList(args);
+        LoadDriver driver = new LoadDriver();
+        driver.fakes.start();
+        // the benchmark measures the hub: the fakes take whatever it sends
+        driver.fakes.amplitude().throttleAbove(Integer.MAX_VALUE, 30_000);
+        System.out.printf("signalhub load driver: %d cores, hub heap -Xmx%s, %s%n", Runtime.getRuntime().availableProcessors(),
+                HUB_HEAP, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        try {
+            for (String scenario : scenarios) {
+                switch (scenario) {
+                    case "http" -> driver.dataOutOverHttp(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 64));
+                    case "kafka" -> driver.dataOutFromKafka(Integer.getInteger("bench.events", 500_000));
+                    case "data-in" -> driver.dataIn(Integer.getInteger("bench.events", 200_000), Integer.getInteger("bench.connections", 8));
+                    case "cohort" -> driver.cohort(Integer.getInteger("bench.members", 1_000_000));
+                    default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of http, kafka, data-in, cohort");
+                }
+                driver.fakes.reset();
+                driver.fakes.amplitude().throttleAbove(Integer.MAX_VALUE, 30_000);
+            }
+        } finally {
+            driver.fakes.stop();
+        }
+        System.exit(0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- scenarios
+
+    /** (a) Data Out over HTTP: one event per request from many connections, each acknowledged after Kafka has it. */
+    void dataOutOverHttp(int events, int connections) throws Exception {
+        Deliveries deliveries = new Deliveries(events);
+        try (HubProcess hub = startHub("http", dataOutSettings())) {
+            Usage usage = new Usage(hub);
+            long[] ack = new long[events];
+            AtomicInteger next = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Thread> senders = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                senders.add(started(() -> {
+                    for (int n = next.getAndIncrement(); n < events; n = next.getAndIncrement()) {
+                        String body = event(n);
+                        long sent = System.nanoTime();
+                        deliveries.sent(n, sent);
+                        expect(202, post(hub, "/onesignal/events", body, "Bearer " + TestHub.INGRESS_TOKEN));
+                        ack[n] = System.nanoTime() - sent;
+                    }
+                }));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            double ingressSeconds = seconds(start);
+            deliveries.await(Duration.ofMinutes(10));
+            double endToEndSeconds = (deliveries.lastDelivered() - start) / 1e9;
+            usage.stop();
+            Arrays.sort(ack);
+            System.out.printf("%n(a) Data Out over HTTP: %,d events, one per request, %d connections%n", events, connections);
+            System.out.printf("    ingress   %,8.0f events/s   ack p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms%n",
+                    events / ingressSeconds, pct(ack, 50), pct(ack, 99), pct(ack, 99.9));
+            System.out.printf("    delivered %,8.0f events/s to Segment, Amplitude and Mixpanel   end to end p50 %.0f ms  p99 %.0f ms%n",
+                    events / endToEndSeconds, deliveries.percentile(50), deliveries.percentile(99));
+            usage.print();
+        }
+    }
+
+    /** (b) Data Out from a topic filled beforehand: the hub starts on a full backlog with all three destinations on. */
+    void dataOutFromKafka(int events) throws Exception {
+        Map<String, String> settings = dataOutSettings();
+        Map<String, String> filling = new LinkedHashMap<>(settings);
+        // no destination while filling: the events stay for the consumer group measured below
+        filling.put("hub.segment.write-key", "");
+        filling.put("hub.amplitude.api-key", "");
+        filling.put("hub.mixpanel.project-token", "");
+        filling.put("hub.mixpanel.service-account-username", "");
+        filling.put("hub.kafka.group-id", "bench-filling");
+        try (HubProcess hub = startHub("kafka-fill", filling)) {
+            int perRequest = 1000;
+            AtomicInteger next = new AtomicInteger();
+            List<Thread> senders = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                senders.add(started(() -> {
+                    for (int from = next.getAndAdd(perRequest); from < events; from = next.getAndAdd(perRequest)) {
+                        expect(202, post(hub, "/onesignal/events", batch(from, Math.min(perRequest, events - from)),
+                                "Bearer " + TestHub.INGRESS_TOKEN));
+                    }
+                }));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+        }
+        Deliveries deliveries = new Deliveries(events);
+        settings.put("hub.kafka.group-id", "bench-delivery");
+        try (HubProcess hub = startHub("kafka", settings)) {
+            Usage usage = new Usage(hub);
+            long start = System.nanoTime();
+            deliveries.sentAll(start);
+            deliveries.await(Duration.ofMinutes(20));
+            double seconds = (deliveries.lastDelivered() - start) / 1e9;
+            usage.stop();
+            System.out.printf("%n(b) Data Out from Kafka: %,d events waiting in the topic, all three destinations on%n", events);
+            System.out.printf("    delivered %,8.0f events/s to Segment, Amplitude and Mixpanel (%.1f s; requests: Segment %,d, Amplitude %,d, Mixpanel %,d)%n",
+                    events / seconds, seconds, fakes.segment().requests(), fakes.amplitude().requests(), fakes.mixpanel().requests());
+            usage.print();
+        }
+    }
+
+    /** (c) Data In: Segment's Tracking API {@code /v1/batch}, identify and track calls for 10,000 known users. */
+    void dataIn(int messages, int connections) throws Exception {
+        int users = 10_000;
+        for (int u = 0; u < users; u++) {
+            fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "user-" + u);
+        }
+        Map<String, String> settings = dataOutSettings();
+        String basic = "Basic " + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
+        try (HubProcess hub = startHub("data-in", settings)) {
+            Usage usage = new Usage(hub);
+            int perRequest = 100;
+            int requests = messages / perRequest;
+            long[] ack = new long[requests];
+            AtomicInteger next = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Thread> senders = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                senders.add(started(() -> {
+                    for (int r = next.getAndIncrement(); r < requests; r = next.getAndIncrement()) {
+                        String body = segmentBatch(r * perRequest, perRequest, users);
+                        long sent = System.nanoTime();
+                        expect(200, post(hub, "/v1/batch", body, basic));
+                        ack[r] = System.nanoTime() - sent;
+                    }
+                }));
+            }
+            for (Thread sender : senders) {
+                sender.join();
+            }
+            double ingressSeconds = seconds(start);
+            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (hub.metric("signalhub_datain_messages_total", "") < requests * perRequest && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            double processedSeconds = seconds(start);
+            usage.stop();
+            Arrays.sort(ack);
+            System.out.printf("%n(c) Data In over /v1/batch: %,d messages (identify and track, %,d users), %d per request, %d connections%n",
+                    requests * perRequest, users, perRequest, connections);
+            System.out.printf("    ingress   %,8.0f messages/s   ack p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms (per %d-message request)%n",
+                    requests * perRequest / ingressSeconds, pct(ack, 50), pct(ack, 99), pct(ack, 99.9), perRequest);
+            System.out.printf("    applied   %,8.0f messages/s into OneSignal (%.1f s): %,d OneSignal calls, %,.0f updates saved by coalescing%n",
+                    hub.metric("signalhub_datain_messages_total", "") / processedSeconds, processedSeconds, fakes.onesignal().requests(),
+                    hub.metric("signalhub_datain_coalesced_requests_saved_total", ""));
+            usage.print();
+        }
+    }
+
+    /** (d) An Amplitude cohort of {@code members}: the first sync, then a sync after 1% of the members changed. */
+    void cohort(int members) throws Exception {
+        List<String> ids = new ArrayList<>(members);
+        for (int m = 0; m < members; m++) {
+            ids.add("member-" + m);
+            fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "member-" + m);
+        }
+        fakes.amplitude().cohorts().cohort("bench", "Bench Cohort", 1000, ids);
+        // OneSignal allows an app about 1,000 calls a second: lifted here to find the hub's own ceiling
+        fakes.onesignal().appRequestsPerSecond(Integer.MAX_VALUE);
+        Map<String, String> settings = dataOutSettings();
+        settings.put("hub.onesignal.rate-limit", "1000000");
+        try (HubProcess hub = startHub("cohort", settings)) {
+            Usage usage = new Usage(hub);
+            System.out.printf("%n(d) Cohort sync: an Amplitude cohort of %,d members into OneSignal%n", members);
+            cohortRun(hub, "first sync", usage);
+            int changed = members / 100;
+            List<String> next = new ArrayList<>(ids.subList(changed / 2, members));
+            for (int m = 0; m < changed / 2; m++) {
+                next.add("joiner-" + m);
+                fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "joiner-" + m);
+            }
+            fakes.amplitude().cohorts().cohort("bench", "Bench Cohort", 2000, next);
+            cohortRun(hub, "1% changed", usage);
+            usage.stop();
+            usage.print();
+        }
+    }
+
+    private void cohortRun(HubProcess hub, String label, Usage usage) throws Exception {
+        int calls = fakes.onesignal().requests();
+        long start = System.nanoTime();
+        HttpResponse<String> report = HTTP.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/cohorts/amplitude/bench/export"))
+                .header("Authorization", "Bearer " + TestHub.ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        double seconds = seconds(start);
+        expect(200, report);
+        Matcher diff = Pattern.compile("difference to the last sync found and stored in (\\d+) ms").matcher(Files.readString(hub.log()));
+        String diffMillis = "?";
+        while (diff.find()) {
+            diffMillis = diff.group(1);
+        }
+        int made = fakes.onesignal().requests() - calls;
+        System.out.printf("    %-11s %.1f s in all: difference found and stored in %s ms, then %,d OneSignal calls (%,.0f/s)%n      report %s%n",
+                label, seconds, diffMillis, made, made / seconds, report.body());
+    }
+
+    // ---------------------------------------------------------------------------------------------------- the hub
+
+    private Map<String, String> dataOutSettings() throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(fakes.settings());
+        settings.put("hub.data-dir", Files.createTempDirectory("signalhub-bench").toString());
+        settings.put("hub.kafka.embedded-port", String.valueOf(freePort()));
+        settings.put("hub.ingress.token", TestHub.INGRESS_TOKEN);
+        settings.put("hub.admin.token", TestHub.ADMIN_TOKEN);
+        settings.put("hub.ingress.segment.write-keys", TestHub.SEGMENT_WRITE_KEY);
+        Path cohorts = Files.createTempFile("cohorts", ".yaml");
+        Files.writeString(cohorts, "cohorts: []\n");
+        settings.put("hub.cohorts.file", cohorts.toString());
+        // the fakes take any rate; the vendors' real limits are the defaults in config/application.properties
+        for (String vendor : List.of("segment", "amplitude", "mixpanel")) {
+            settings.put("hub." + vendor + ".rate-limit", "100000");
+        }
+        return settings;
+    }
+
+    private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
+        }
+        HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, "-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP);
+        System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.pid(), hub.startupMillis() / 1e3, hub.log());
+        return hub;
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Peak RSS, heap and CPU of the hub process while a scenario ran, sampled every 250 ms. */
+    private static final class Usage {
+        private final HubProcess hub;
+        private final long startNanos = System.nanoTime();
+        private final double startCpu;
+        private final AtomicLong maxHeap = new AtomicLong();
+        private final AtomicLong maxRssKb = new AtomicLong();
+        private final Thread sampler;
+        private volatile boolean running = true;
+        private double seconds;
+        private double cpu;
+
+        Usage(HubProcess hub) throws Exception {
+            this.hub = hub;
+            this.startCpu = hub.cpuSeconds();
+            sampler = daemon(() -> {
+                while (running) {
+                    try {
+                        maxHeap.accumulateAndGet((long) hub.metric("jvm_memory_used_bytes", "area=\"heap\""), Math::max);
+                        maxRssKb.accumulateAndGet(hub.memoryKb("VmRSS"), Math::max);
+                        Thread.sleep(250);
+                    } catch (Exception ignored) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        void stop() throws Exception {
+            running = false;
+            sampler.join();
+            seconds = seconds(startNanos);
+            cpu = hub.cpuSeconds() - startCpu;
+        }
+
+        void print() throws Exception {
+            System.out.printf("    hub       peak RSS %d MB (VmHWM), heap used at most %d MB of %s, CPU %.2f cores on average over %.1f s%n",
+                    hub.memoryKb("VmHWM") >> 10, maxHeap.get() >> 20, HUB_HEAP, cpu / seconds, seconds);
+        }
+    }
+
+    /**
+     * When each event left the driver and when the last of the three vendor fakes accepted it. Event
+     * ids are UUIDs carrying the event number, which every vendor keeps as its dedup id.
+     */
+    private final class Deliveries {
+        private final long[] sent;
+        private final long[] delivered;
+        private final AtomicIntegerArray arrivals;
+        private final AtomicInteger complete = new AtomicInteger();
+        private final AtomicLong last = new AtomicLong();
+
+        Deliveries(int events) {
+            sent = new long[events];
+            delivered = new long[events];
+            arrivals = new AtomicIntegerArray(events);
+            fakes.segment().onAccepted(event -> arrived(event.path("messageId")));
+            fakes.amplitude().onAccepted(event -> arrived(event.path("insert_id")));
+            fakes.mixpanel().onAccepted(event -> arrived(event.path("properties").path("$insert_id")));
+        }
+
+        void sent(int n, long nanos) {
+            sent[n] = nanos;
+        }
+
+        void sentAll(long nanos) {
+            Arrays.fill(sent, nanos);
+        }
+
+        private void arrived(JsonNode id) {
+            int n = (int) UUID.fromString(id.asText()).getLeastSignificantBits();
+            if (arrivals.incrementAndGet(n) == 3) {
+                long now = System.nanoTime();
+                delivered[n] = now - sent[n];
+                last.accumulateAndGet(now, Math::max);
+                complete.incrementAndGet();
+            }
+        }
+
+        void await(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (complete.get() < sent.length) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + complete.get() + " of " + sent.length + " events reached all three vendors");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        long lastDelivered() {
+            return last.get();
+        }
+
+        double percentile(double p) {
+            long[] sorted = delivered.clone();
+            Arrays.sort(sorted);
+            return pct(sorted, p);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- payloads
+
+    private static String eventId(int n) {
+        return new UUID(RUN_ID, n).toString();
+    }
+
+    private static String event(int n) {
+        return "{\"event.kind\":\"message.push.sent\",\"event.id\":\"" + eventId(n) + "\",\"event.timestamp\":1708559115,"
+                + "\"event.subscription_id\":\"sub-" + (n % 5000) + "\",\"event.external_id\":\"user-" + (n % 5000)
+                + "\",\"message.id\":\"m-1\",\"message.name\":\"bench\",\"message.title\":\"Hello\",\"user.language\":\"en\"}";
+    }
+
+    private static String batch(int from, int count) {
+        return join(count, i -> event(from + i));
+    }
+
+    private static String segmentBatch(int from, int count, int users) {
+        return "{\"batch\":" + join(count, i -> {
+            int n = from + i;
+            String user = "user-" + (n % users);
+            return n % 2 == 0
+                    ? "{\"type\":\"identify\",\"userId\":\"" + user + "\",\"messageId\":\"" + eventId(n)
+                        + "\",\"traits\":{\"plan\":\"pro\",\"visits\":" + n + ",\"firstName\":\"Ada\"}}"
+                    : "{\"type\":\"track\",\"userId\":\"" + user + "\",\"messageId\":\"" + eventId(n)
+                        + "\",\"event\":\"Order Completed\",\"properties\":{\"total\":" + n + "}}";
+        }) + "}";
+    }
+
+    private static String join(int count, IntFunction<String> item) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append(item.apply(i));
+        }
+        return json.append(']').toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- helpers
+
+    private static Thread started(Runnable work) {
+        Thread thread = new Thread(work);
+        thread.start();
+        return thread;
+    }
+
+    private static Thread daemon(Runnable work) {
+        Thread thread = new Thread(work);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static HttpResponse<String> post(HubProcess hub, String path, String body, String authorization) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).header("Content-Type", "application/json")
+                    .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("POST " + path + " failed", e);
+        }
+    }
+
+    private static void expect(int status, HttpResponse<String> response) {
+        if (response.statusCode() != status) {
+            throw new IllegalStateException("the hub answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static double pct(long[] sorted, double percentile) {
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(percentile / 100 * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+}
