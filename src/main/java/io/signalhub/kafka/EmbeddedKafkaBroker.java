@@ -67,6 +67,9 @@ public final class EmbeddedKafkaBroker implements Service {
             props.put("group.initial.rebalance.delay.ms", "0");
             props.put("auto.create.topics.enable", "true");
             props.put("log.retention.hours", "168");
+            // Kafka sizes the compaction buffer (for __consumer_offsets) for a dedicated broker: 128 MB of this
+            // JVM's heap; the hub's few groups need a tiny fraction of that
+            props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
             KafkaConfig config = KafkaConfig.fromProps(props, false);
 
             if (!Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {

@@ -40,7 +40,12 @@ public final class LoadDriver {
 
     private static final Path JAR = Path.of("target", "signalhub.jar");
     private static final String HUB_HEAP = System.getProperty("bench.hub-heap", "256m");
+    /** More JVM options for the hub, e.g. -XX:StartFlightRecording=filename=hub.jfr to profile it. */
+    private static final String HUB_OPTIONS = System.getProperty("bench.hub-options", "");
     private static final long RUN_ID = System.currentTimeMillis();
+    private static final long WARM_UP_ID = RUN_ID + 1;
+    private final AtomicInteger warmUpEvents = new AtomicInteger();
+    private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warm-up-seconds", 30));
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Sandbox fakes = new Sandbox();
@@ -75,8 +80,15 @@ public final class LoadDriver {
 
     /** (a) Data Out over HTTP: one event per request from many connections, each acknowledged after Kafka has it. */
     void dataOutOverHttp(int events, int connections) throws Exception {
-        Deliveries deliveries = new Deliveries(events);
         try (HubProcess hub = startHub("http", dataOutSettings())) {
+            warmUp(() -> {
+                for (int i = 0; i < 200; i++) {
+                    expect(202, post(hub, "/onesignal/events", event(WARM_UP_ID, warmUpEvents.incrementAndGet()),
+                            "Bearer " + TestHub.INGRESS_TOKEN));
+                }
+            }, connections);
+            fakes.reset();
+            Deliveries deliveries = new Deliveries(events);
             Usage usage = new Usage(hub);
             long[] ack = new long[events];
             AtomicInteger next = new AtomicInteger();
@@ -161,8 +173,15 @@ public final class LoadDriver {
         Map<String, String> settings = dataOutSettings();
         String basic = "Basic " + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
         try (HubProcess hub = startHub("data-in", settings)) {
-            Usage usage = new Usage(hub);
             int perRequest = 100;
+            warmUp(() -> {
+                for (int i = 0; i < 20; i++) {
+                    expect(200, post(hub, "/v1/batch", segmentBatch(0, perRequest, users), basic));
+                }
+            }, connections);
+            double warmUpMessages = hub.metric("signalhub_datain_messages_total", "");
+            long warmUpCalls = fakes.onesignal().requests();
+            Usage usage = new Usage(hub);
             int requests = messages / perRequest;
             long[] ack = new long[requests];
             AtomicInteger next = new AtomicInteger();
@@ -183,7 +202,7 @@ public final class LoadDriver {
             }
             double ingressSeconds = seconds(start);
             long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-            while (hub.metric("signalhub_datain_messages_total", "") < requests * perRequest && System.nanoTime() < deadline) {
+            while (hub.metric("signalhub_datain_messages_total", "") - warmUpMessages < requests * perRequest && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
             double processedSeconds = seconds(start);
@@ -194,7 +213,7 @@ public final class LoadDriver {
             System.out.printf("    ingress   %,8.0f messages/s   ack p50 %.1f ms  p99 %.1f ms  p99.9 %.1f ms (per %d-message request)%n",
                     requests * perRequest / ingressSeconds, pct(ack, 50), pct(ack, 99), pct(ack, 99.9), perRequest);
             System.out.printf("    applied   %,8.0f messages/s into OneSignal (%.1f s): %,d OneSignal calls, %,.0f updates saved by coalescing%n",
-                    hub.metric("signalhub_datain_messages_total", "") / processedSeconds, processedSeconds, fakes.onesignal().requests(),
+                    requests * perRequest / processedSeconds, processedSeconds, fakes.onesignal().requests() - warmUpCalls,
                     hub.metric("signalhub_datain_coalesced_requests_saved_total", ""));
             usage.print();
         }
@@ -261,16 +280,38 @@ public final class LoadDriver {
         settings.put("hub.cohorts.file", cohorts.toString());
         // the fakes take any rate; the vendors' real limits are the defaults in config/application.properties
         for (String vendor : List.of("segment", "amplitude", "mixpanel")) {
-            settings.put("hub." + vendor + ".rate-limit", "100000");
+            settings.put("hub." + vendor + ".rate-limit", "1000");
         }
         return settings;
+    }
+
+    /**
+     * The JIT compiles the hub's hot paths in its first tens of seconds (on two cores the compiler
+     * threads take a quarter of the CPU meanwhile): the same kind of load runs for {@code WARM_UP} first.
+     */
+    private static void warmUp(Runnable rounds, int connections) throws InterruptedException {
+        long end = System.nanoTime() + WARM_UP.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < Math.min(connections, 16); c++) {
+            threads.add(started(() -> {
+                while (System.nanoTime() < end) {
+                    rounds.run();
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        System.out.printf("    (warmed up for %d s)%n", WARM_UP.toSeconds());
     }
 
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
         }
-        HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, "-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP);
+        List<String> options = new ArrayList<>(List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP));
+        options.addAll(Arrays.stream(HUB_OPTIONS.split(" ")).filter(o -> !o.isBlank()).toList());
+        HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, options.toArray(String[]::new));
         System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.pid(), hub.startupMillis() / 1e3, hub.log());
         return hub;
     }
@@ -350,8 +391,12 @@ public final class LoadDriver {
             Arrays.fill(sent, nanos);
         }
 
-        private void arrived(JsonNode id) {
-            int n = (int) UUID.fromString(id.asText()).getLeastSignificantBits();
+        private void arrived(JsonNode eventId) {
+            UUID id = UUID.fromString(eventId.asText());
+            if (id.getMostSignificantBits() != RUN_ID) {
+                return;  // a warm-up event
+            }
+            int n = (int) id.getLeastSignificantBits();
             if (arrivals.incrementAndGet(n) == 3) {
                 long now = System.nanoTime();
                 delivered[n] = now - sent[n];
@@ -388,7 +433,11 @@ public final class LoadDriver {
     }
 
     private static String event(int n) {
-        return "{\"event.kind\":\"message.push.sent\",\"event.id\":\"" + eventId(n) + "\",\"event.timestamp\":1708559115,"
+        return event(RUN_ID, n);
+    }
+
+    private static String event(long run, int n) {
+        return "{\"event.kind\":\"message.push.sent\",\"event.id\":\"" + new UUID(run, n) + "\",\"event.timestamp\":1708559115,"
                 + "\"event.subscription_id\":\"sub-" + (n % 5000) + "\",\"event.external_id\":\"user-" + (n % 5000)
                 + "\",\"message.id\":\"m-1\",\"message.name\":\"bench\",\"message.title\":\"Hello\",\"user.language\":\"en\"}";
     }
