@@ -78,7 +78,9 @@ public class HubConfiguration implements CamelConfiguration {
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
                     Path.of(setting(properties, "hub.data-dir"), "kafka"),
                     Integer.parseInt(setting(properties, "hub.kafka.embedded-port")));
-            broker.start();
+            // starts while the hub binds its beans and Camel loads the routes; the context waits for it
+            // (as a service, started before the routes) and then creates the topics
+            broker.startInBackground();
             camel.addService(broker);
             brokers = broker.bootstrapServers();
             properties.addOverrideProperty("hub.kafka.brokers", brokers);
@@ -86,8 +88,9 @@ public class HubConfiguration implements CamelConfiguration {
 
         String eventsTopic = setting(properties, "hub.topics.onesignal-events");
         String segmentTopic = setting(properties, "hub.topics.segment-events");
-        HubTopics.ensure(brokers, List.of(eventsTopic, eventsTopic + ".dlq", eventsTopic + ".parked", segmentTopic, segmentTopic + ".dlq",
-                setting(properties, "hub.topics.cohort-updates")), Integer.parseInt(setting(properties, "hub.kafka.partitions")));
+        camel.addService(new HubTopics(brokers, List.of(eventsTopic, eventsTopic + ".dlq", eventsTopic + ".parked", segmentTopic,
+                segmentTopic + ".dlq", setting(properties, "hub.topics.cohort-updates")),
+                Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, eventsTopic, destinationNames);
         registry.bind("deadLetters", deadLetters);

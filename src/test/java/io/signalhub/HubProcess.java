@@ -137,14 +137,19 @@ public final class HubProcess implements AutoCloseable {
     }
 
     public boolean healthy() {
+        return status("/observe/health") == 200;
+    }
+
+    /** The status of a GET on the management server, e.g. /observe/health/live; 0 when it does not answer. */
+    public int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/observe/health")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return false;
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return 0;
         }
     }
 

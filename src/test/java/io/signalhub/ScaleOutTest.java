@@ -72,8 +72,9 @@ class ScaleOutTest {
         }
     }
 
-    /** Two instances on one store, the given cohorts synced every second. */
+    /** Two instances on one store, a cohort synced every second. */
     private static Map<String, String> settings(String database) throws Exception {
+        FAKES.amplitude().cohorts().cohort("every-second", "Every Second", 1000, List.of());
         Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
         try (Connection connection = DriverManager.getConnection(postgres.url(), "signalhub", "");
              Statement statement = connection.createStatement()) {
@@ -99,7 +100,6 @@ class ScaleOutTest {
 
     @Test
     void twoProcessesShareThePartitionsAndOneLeavingLosesNothing() throws Exception {
-        FAKES.amplitude().cohorts().cohort("every-second", "Every Second", 1000, List.of());
         Map<String, String> settings = settings("partitions");
         try (HubProcess first = HubProcess.start("scale-out-first", settings);
              HubProcess second = HubProcess.start("scale-out-second", settings)) {
@@ -136,7 +136,6 @@ class ScaleOutTest {
 
     @Test
     void theCohortScheduleFiresOnExactlyOneInstanceAndMovesWhenItDies() throws Exception {
-        FAKES.amplitude().cohorts().cohort("every-second", "Every Second", 1000, List.of());
         Map<String, String> settings = settings("schedule");
         try (HubProcess first = HubProcess.start("schedule-first", settings);
              HubProcess second = HubProcess.start("schedule-second", settings)) {

@@ -1,8 +1,15 @@
 package io.signalhub.cohorts;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.Json;
@@ -113,8 +120,8 @@ public final class AmplitudeCohorts {
         exchange.removeProperty(FILE_LINK);
         int status = SourceCalls.status(exchange);
         String location = exchange.getMessage().getHeader("Location", String.class);
-        String body = SourceCalls.answer(exchange);
         if ((status == 301 || status == 302 || status == 307) && location != null) {
+            SourceCalls.answer(exchange);
             // a pre-signed link: no credentials go with it
             exchange.setProperty(FILE_LINK, location);
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
@@ -122,20 +129,36 @@ public final class AmplitudeCohorts {
             exchange.getMessage().setBody(null);
             return;
         }
-        check(status, body, "the cohort file");
-        run.members = new LinkedHashSet<>();
-        List<List<String>> rows = csv(body == null ? "" : body);
-        int column = rows.isEmpty() ? -1 : rows.get(0).indexOf("user_id");
-        if (column < 0) {
-            throw new CohortSourceException("Amplitude's cohort file has no user_id column");
+        if (status < 200 || status >= 300) {
+            check(status, SourceCalls.answer(exchange), "the cohort file");
         }
-        for (List<String> row : rows.subList(1, rows.size())) {
-            String userId = column < row.size() ? row.get(column).trim() : "";
-            if (userId.isEmpty()) {
-                run.skipped++;
-            } else {
-                run.members.add(userId);
+        run.members = new HashSet<>();
+        int[] column = {-1};
+        try (InputStream file = exchange.getMessage().getBody(InputStream.class)) {
+            exchange.getMessage().removeHeaders("*");
+            if (file == null) {
+                throw new CohortSourceException("Amplitude's cohort file is empty");
             }
+            csv(new InputStreamReader(file, StandardCharsets.UTF_8), row -> {
+                if (column[0] < 0) {
+                    column[0] = row.indexOf("user_id");
+                    if (column[0] < 0) {
+                        throw new CohortSourceException("Amplitude's cohort file has no user_id column");
+                    }
+                    return;
+                }
+                String userId = column[0] < row.size() ? row.get(column[0]).trim() : "";
+                if (userId.isEmpty()) {
+                    run.skipped++;
+                } else {
+                    run.members.add(userId);
+                }
+            });
+        } catch (IOException e) {
+            throw new CohortSourceException("Amplitude's cohort file could not be read: " + e.getMessage());
+        }
+        if (column[0] < 0) {
+            throw new CohortSourceException("Amplitude's cohort file has no user_id column");
         }
     }
 
@@ -146,21 +169,23 @@ public final class AmplitudeCohorts {
     }
 
     /** RFC 4180: quoted fields, doubled quotes, commas and line breaks inside quotes. */
-    static List<List<String>> csv(String text) {
-        List<List<String>> rows = new ArrayList<>();
+    /** RFC 4180 CSV read as a stream, one row at a time: a cohort file of millions of rows never sits in memory whole. */
+    static void csv(Reader in, Consumer<List<String>> rows) throws IOException {
+        Reader text = in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16);
         List<String> row = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        int c = text.read();
+        while (c >= 0) {
+            int next = text.read();
             if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                if (c == '"' && next == '"') {
                     field.append('"');
-                    i++;
+                    next = text.read();
                 } else if (c == '"') {
                     quoted = false;
                 } else {
-                    field.append(c);
+                    field.append((char) c);
                 }
             } else if (c == '"') {
                 quoted = true;
@@ -168,21 +193,21 @@ public final class AmplitudeCohorts {
                 row.add(field.toString());
                 field.setLength(0);
             } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
+                if (c == '\r' && next == '\n') {
+                    next = text.read();
                 }
                 row.add(field.toString());
                 field.setLength(0);
-                rows.add(row);
+                rows.accept(row);
                 row = new ArrayList<>();
             } else {
-                field.append(c);
+                field.append((char) c);
             }
+            c = next;
         }
         if (field.length() > 0 || !row.isEmpty()) {
             row.add(field.toString());
-            rows.add(row);
+            rows.accept(row);
         }
-        return rows;
     }
 }

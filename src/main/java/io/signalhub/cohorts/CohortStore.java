@@ -107,12 +107,27 @@ public final class CohortStore {
 
     /** Members as last synced (tagged, unknown to OneSignal, or still to tag). */
     public int members(Cohort cohort, String appId) {
-        return inTransaction(connection -> (int) rows(connection, cohort, appId).values().stream().filter(s -> s != '-').count());
+        return count(cohort, appId, "state <> '-'");
     }
 
     /** Members tagged in OneSignal (applied), for the report. */
     public int matched(Cohort cohort, String appId) {
-        return inTransaction(connection -> (int) rows(connection, cohort, appId).values().stream().filter(s -> s == 'A').count());
+        return count(cohort, appId, "state = 'A'");
+    }
+
+    private int count(Cohort cohort, String appId, String condition) {
+        return inTransaction(connection -> {
+            try (PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM cohort_members"
+                    + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND " + condition)) {
+                query.setString(1, cohort.source());
+                query.setString(2, cohort.id());
+                query.setString(3, appId);
+                try (ResultSet row = query.executeQuery()) {
+                    row.next();
+                    return row.getInt(1);
+                }
+            }
+        });
     }
 
     public Long lastComputed(Cohort cohort) {

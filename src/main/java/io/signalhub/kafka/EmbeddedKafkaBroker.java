@@ -5,6 +5,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -27,13 +29,35 @@ public final class EmbeddedKafkaBroker implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
     private final Path logDir;
-    private final int requestedPort;
+    private final int port;
     private KafkaRaftServer server;
-    private int port;
+    private CompletableFuture<Void> starting;
 
-    public EmbeddedKafkaBroker(Path logDir, int port) {
+    /** @param port the broker's port, or 0 for a free one (chosen now, so the address is known before the start) */
+    public EmbeddedKafkaBroker(Path logDir, int port) throws IOException {
         this.logDir = logDir;
-        this.requestedPort = port;
+        this.port = port > 0 ? port : freePort();
+    }
+
+    /**
+     * Starts the broker on another thread and returns at once: the hub loads its routes meanwhile
+     * (the broker takes about 3 s to start). {@link #start()} waits for it.
+     */
+    public synchronized void startInBackground() {
+        if (starting == null && server == null) {
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    startNow();
+                    started.complete(null);
+                } catch (RuntimeException e) {
+                    started.completeExceptionally(e);
+                }
+            }, "embedded-kafka-start");
+            thread.setDaemon(true);
+            thread.start();
+            starting = started;
+        }
     }
 
     public String bootstrapServers() {
@@ -41,13 +65,29 @@ public final class EmbeddedKafkaBroker implements Service {
     }
 
     @Override
-    public synchronized void start() {
+    public void start() {
+        CompletableFuture<Void> background;
+        synchronized (this) {
+            background = starting;
+            starting = null;
+        }
+        if (background == null) {
+            startNow();
+            return;
+        }
+        try {
+            background.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private synchronized void startNow() {
         if (server != null) {
             return;
         }
         try {
             Files.createDirectories(logDir);
-            port = requestedPort > 0 ? requestedPort : freePort();
             int controllerPort = freePort();
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.Service;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,15 +17,37 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates the hub's topics before any route produces or consumes, instead of relying on the broker's
  * auto-creation (often disabled on production clusters; and a first idempotent send racing the
- * creation of its topic has been seen to fail with out-of-order sequence errors).
+ * creation of its topic has been seen to fail with out-of-order sequence errors). A Camel service:
+ * the context starts it after the broker and before the routes.
  */
-public final class HubTopics {
+public final class HubTopics implements Service {
 
-    private HubTopics() {
+    private final String brokers;
+    private final Collection<String> topics;
+    private final int partitions;
+
+    public HubTopics(String brokers, Collection<String> topics, int partitions) {
+        this.brokers = brokers;
+        this.topics = List.copyOf(topics);
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void start() {
+        try {
+            ensure(brokers, topics, partitions);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the hub's Kafka topics", e);
+        }
+    }
+
+    @Override
+    public void stop() {
     }
 
     /** Creates those of the topics that do not exist, with the partitions given and the broker's replication. */
-    public static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
+    static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
