@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -132,7 +131,7 @@ public final class AmplitudeCohorts {
         if (status < 200 || status >= 300) {
             check(status, SourceCalls.answer(exchange), "the cohort file");
         }
-        run.members = new HashSet<>();
+        run.members = new ArrayList<>();
         int[] column = {-1};
         try (InputStream file = exchange.getMessage().getBody(InputStream.class)) {
             exchange.getMessage().removeHeaders("*");

@@ -1,7 +1,10 @@
 package io.signalhub.cohorts;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import io.signalhub.datain.OneSignalPlan;
@@ -15,8 +18,8 @@ public final class CohortRun {
     final String trigger;
     final long reportId;
     final Instant startedAt;
-    /** The whole current membership, when the run knows it. */
-    Set<String> members;
+    /** The whole current membership, when the run knows it (until it is in the store). */
+    Collection<String> members;
     /** Pushed changes, when the run only knows those. */
     final Set<String> entered = new LinkedHashSet<>();
     final Set<String> left = new LinkedHashSet<>();
@@ -25,8 +28,17 @@ public final class CohortRun {
     Long lastComputed;
     /** The source's cohort did not change since the last run: nothing to download or send. */
     boolean unchanged;
-    CohortStore.Pending pending;
+    CohortStore.Diff diff;
+    /** The page being sent, its plan, and where the next page starts. */
+    CohortStore.Pending page;
     OneSignalPlan plan;
+    String after = "";
+    boolean more;
+    boolean segmentEnsured;
+    int added;
+    int removed;
+    int unmatched;
+    final List<String> segmentErrors = new ArrayList<>();
 
     CohortRun(Cohort cohort, String trigger, long reportId, Instant startedAt) {
         this.cohort = cohort;
@@ -37,6 +49,11 @@ public final class CohortRun {
 
     public Cohort cohort() {
         return cohort;
+    }
+
+    /** Whether pages of the difference are still to be sent. */
+    public boolean getMore() {
+        return more;
     }
 
     /** The member source to read: mixpanel, amplitude, or none when the members were pushed. */

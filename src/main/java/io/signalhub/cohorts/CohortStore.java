@@ -8,8 +8,12 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +33,19 @@ import io.signalhub.store.HubStore;
  */
 public final class CohortStore {
 
-    /** The changes waiting to be sent for one cohort in one app. */
-    public record Pending(Set<String> adds, Set<String> removes, int members) {
+    /** What a run found changed: members to tag and to untag, and the members the cohort now has. */
+    public record Diff(int adds, int removes, int members) {
     }
+
+    /** A page of the changes waiting to be sent, in key order; {@code last} is where the next page starts. */
+    public record Pending(Set<String> adds, Set<String> removes, String last) {
+        public int size() {
+            return adds.size() + removes.size();
+        }
+    }
+
+    /** How many changes are written to the store per JDBC batch. */
+    private static final int WRITE_BATCH = 10_000;
 
     private final HubStore store;
 
@@ -40,54 +54,109 @@ public final class CohortStore {
     }
 
     /**
-     * Records the cohort's current members and returns what must change in OneSignal.
+     * Records the cohort's current members and what must change in OneSignal. Memory stays near the
+     * members themselves (a sorted array), whatever the size of the cohort: the stored rows are read as a
+     * stream and looked up in it, and the changes are written in batches.
      *
      * @param retryUnmatched also tag again members OneSignal did not know last time (one-time exports)
      */
-    public synchronized Pending replace(Cohort cohort, String appId, Set<String> current, boolean retryUnmatched) {
+    public synchronized Diff replace(Cohort cohort, String appId, Collection<String> current, boolean retryUnmatched) {
+        String[] members = current.toArray(String[]::new);
+        Arrays.sort(members);
+        int count = 0;
+        for (int i = 0; i < members.length; i++) {
+            if (count == 0 || !members[i].equals(members[count - 1])) {
+                members[count++] = members[i];
+            }
+        }
+        int size = count;
         return inTransaction(connection -> {
-            Map<String, Character> rows = rows(connection, cohort, appId);
-            Map<String, Character> changes = new HashMap<>();
-            for (String member : current) {
-                Character state = rows.get(member);
-                if (state == null || state == '-' || (state == 'U' && retryUnmatched)) {
-                    changes.put(member, '+');
+            BitSet stored = new BitSet(size);
+            Changes changes = new Changes();
+            try (PreparedStatement query = connection.prepareStatement(
+                    "SELECT external_id, state FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
+                query.setString(1, cohort.source());
+                query.setString(2, cohort.id());
+                query.setString(3, appId);
+                query.setFetchSize(10_000);
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        String member = row.getString(1);
+                        char state = row.getString(2).charAt(0);
+                        int at = Arrays.binarySearch(members, 0, size, member);
+                        if (at >= 0) {
+                            stored.set(at);
+                            if (state == '-' || (state == 'U' && retryUnmatched)) {
+                                changes.put(member, '+');
+                            }
+                        } else if (state != '-') {
+                            changes.put(member, state == 'U' ? null : '-');
+                        }
+                    }
                 }
             }
-            rows.forEach((member, state) -> {
-                if (!current.contains(member) && state != '-') {
-                    changes.put(member, state == 'U' ? null : '-');
-                }
-            });
+            for (int at = stored.nextClearBit(0); at < size; at = stored.nextClearBit(at + 1)) {
+                changes.put(members[at], '+');
+            }
             write(connection, cohort, appId, changes);
-            return pending(connection, cohort, appId);
+            return diff(connection, cohort, appId);
         });
     }
 
-    /** Records members who entered or left (pushed changes) and returns what must change in OneSignal. */
-    public synchronized Pending change(Cohort cohort, String appId, Collection<String> entered, Collection<String> left) {
+    /** Records members who entered or left (pushed changes) and what must change in OneSignal. */
+    public synchronized Diff change(Cohort cohort, String appId, Collection<String> entered, Collection<String> left) {
         return inTransaction(connection -> {
-            Map<String, Character> rows = rows(connection, cohort, appId);
-            Map<String, Character> changes = new HashMap<>();
+            Set<String> named = new HashSet<>(entered);
+            named.addAll(left);
+            Map<String, Character> rows = rows(connection, cohort, appId, named);
+            // a member both entered and left in one push: the later (leaving) wins
+            Map<String, Character> wanted = new LinkedHashMap<>();
             for (String member : entered) {
                 Character state = rows.get(member);
                 if (state == null || state == '-') {
-                    changes.put(member, '+');
+                    wanted.put(member, '+');
                 }
             }
             for (String member : left) {
                 Character state = rows.get(member);
-                changes.put(member, state == null || state == 'U' ? null : '-');
+                wanted.put(member, state == null || state == 'U' ? null : '-');
             }
+            Changes changes = new Changes();
+            wanted.forEach(changes::put);
             write(connection, cohort, appId, changes);
-            return pending(connection, cohort, appId);
+            return diff(connection, cohort, appId);
+        });
+    }
+
+    /** The next page of changes to send, after {@code after} in key order ("" for the first page). */
+    public Pending pending(Cohort cohort, String appId, String after, int limit) {
+        return inTransaction(connection -> {
+            Set<String> adds = new LinkedHashSet<>();
+            Set<String> removes = new LinkedHashSet<>();
+            String last = after;
+            try (PreparedStatement query = connection.prepareStatement("SELECT external_id, state FROM cohort_members"
+                    + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND state IN ('+', '-') AND external_id > ?"
+                    + " ORDER BY external_id")) {
+                query.setString(1, cohort.source());
+                query.setString(2, cohort.id());
+                query.setString(3, appId);
+                query.setString(4, after);
+                query.setMaxRows(limit);
+                try (ResultSet row = query.executeQuery()) {
+                    while (row.next()) {
+                        last = row.getString(1);
+                        (row.getString(2).charAt(0) == '+' ? adds : removes).add(last);
+                    }
+                }
+            }
+            return new Pending(adds, removes, last);
         });
     }
 
     /** OneSignal answered: tagged members are applied, unknown ones marked, untagged ones forgotten. */
     public synchronized void settle(Cohort cohort, String appId, Pending pending, Set<String> applied, Set<String> unmatched) {
         inTransaction(connection -> {
-            Map<String, Character> changes = new HashMap<>();
+            Changes changes = new Changes();
             for (String member : pending.adds()) {
                 if (applied.contains(member)) {
                     changes.put(member, 'A');
@@ -296,42 +365,63 @@ public final class CohortStore {
         });
     }
 
-    private static Map<String, Character> rows(Connection connection, Cohort cohort, String appId) throws SQLException {
+    /** The stored states of the named members (pushes name a few). */
+    private static Map<String, Character> rows(Connection connection, Cohort cohort, String appId, Set<String> members)
+            throws SQLException {
         Map<String, Character> rows = new HashMap<>();
-        try (PreparedStatement query = connection.prepareStatement(
-                "SELECT external_id, state FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
+        try (PreparedStatement query = connection.prepareStatement("SELECT state FROM cohort_members"
+                + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?")) {
             query.setString(1, cohort.source());
             query.setString(2, cohort.id());
             query.setString(3, appId);
-            query.setFetchSize(10_000);
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    rows.put(row.getString(1), row.getString(2).charAt(0));
+            for (String member : members) {
+                query.setString(4, member);
+                try (ResultSet row = query.executeQuery()) {
+                    if (row.next()) {
+                        rows.put(member, row.getString(1).charAt(0));
+                    }
                 }
             }
         }
         return rows;
     }
 
-    /** Applies state changes; a null state deletes the row. */
-    private static void write(Connection connection, Cohort cohort, String appId, Map<String, Character> changes) throws SQLException {
+    /** State changes to write: a member and its new state, or none to delete its row. */
+    private static final class Changes {
+        private final List<String> members = new ArrayList<>();
+        private final StringBuilder states = new StringBuilder();
+
+        void put(String member, Character state) {
+            members.add(member);
+            states.append(state == null ? 'x' : state);
+        }
+    }
+
+    /** Applies state changes in batches; a member changes at most once per call. */
+    private static void write(Connection connection, Cohort cohort, String appId, Changes changes) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?");
              PreparedStatement insert = connection.prepareStatement(
                      "INSERT INTO cohort_members (source, cohort_id, app_id, external_id, state) VALUES (?, ?, ?, ?, ?)")) {
-            for (Map.Entry<String, Character> change : changes.entrySet()) {
+            for (int i = 0; i < changes.members.size(); i++) {
+                String member = changes.members.get(i);
+                char state = changes.states.charAt(i);
                 delete.setString(1, cohort.source());
                 delete.setString(2, cohort.id());
                 delete.setString(3, appId);
-                delete.setString(4, change.getKey());
+                delete.setString(4, member);
                 delete.addBatch();
-                if (change.getValue() != null) {
+                if (state != 'x') {
                     insert.setString(1, cohort.source());
                     insert.setString(2, cohort.id());
                     insert.setString(3, appId);
-                    insert.setString(4, change.getKey());
-                    insert.setString(5, String.valueOf(change.getValue()));
+                    insert.setString(4, member);
+                    insert.setString(5, String.valueOf(state));
                     insert.addBatch();
+                }
+                if ((i + 1) % WRITE_BATCH == 0) {
+                    delete.executeBatch();
+                    insert.executeBatch();
                 }
             }
             delete.executeBatch();
@@ -339,21 +429,18 @@ public final class CohortStore {
         }
     }
 
-    private static Pending pending(Connection connection, Cohort cohort, String appId) throws SQLException {
-        Set<String> adds = new LinkedHashSet<>();
-        Set<String> removes = new LinkedHashSet<>();
-        int members = 0;
-        for (Map.Entry<String, Character> row : rows(connection, cohort, appId).entrySet()) {
-            switch (row.getValue()) {
-                case '+' -> adds.add(row.getKey());
-                case '-' -> removes.add(row.getKey());
-                default -> { }
-            }
-            if (row.getValue() != '-') {
-                members++;
+    private static Diff diff(Connection connection, Cohort cohort, String appId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT"
+                + " SUM(CASE WHEN state = '+' THEN 1 ELSE 0 END), SUM(CASE WHEN state = '-' THEN 1 ELSE 0 END),"
+                + " SUM(CASE WHEN state <> '-' THEN 1 ELSE 0 END) FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
+            query.setString(1, cohort.source());
+            query.setString(2, cohort.id());
+            query.setString(3, appId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return new Diff(row.getInt(1), row.getInt(2), row.getInt(3));
             }
         }
-        return new Pending(adds, removes, members);
     }
 
     private interface Work<T> {

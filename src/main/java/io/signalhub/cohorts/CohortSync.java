@@ -41,6 +41,8 @@ public final class CohortSync implements CohortSyncMXBean {
     public static final String BUSY = "signalhubCohortBusy";
     private static final String FAILED = "signalhubCohortFailed";
     private static final long PUSH_WAIT_MILLIS = 600_000;
+    /** Members sent to OneSignal per page of a run. */
+    private static final int PAGE = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(CohortSync.class);
 
     private final List<Cohort> cohorts;
@@ -135,57 +137,73 @@ public final class CohortSync implements CohortSyncMXBean {
     /** The difference to send: stored as pending first, so a crash leaves the next run correct. */
     public void plan(Exchange exchange) {
         CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        if (run.unchanged) {
+            return;
+        }
+        String appId = apps.app(run.cohort.app()).appId();
+        long started = System.nanoTime();
+        run.diff = run.members != null
+                ? store.replace(run.cohort, appId, run.members, run.trigger.equals(EXPORT))
+                : store.change(run.cohort, appId, run.entered, run.left);
+        run.members = null;  // in the store now: let a large cohort's members go
+        LOG.info("{} ({}): difference to the last sync found and stored in {} ms: {} to tag, {} to untag", run.cohort,
+                run.trigger, (System.nanoTime() - started) / 1_000_000, run.diff.adds(), run.diff.removes());
+        run.more = run.diff.adds() + run.diff.removes() > 0;
+    }
+
+    /**
+     * The next page of the difference as a OneSignal plan: a cohort of millions is sent a page at a
+     * time, so memory holds one page, and each page is settled once OneSignal answered it.
+     */
+    public void nextPage(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
         OneSignalApps.App app = apps.app(run.cohort.app());
+        run.page = store.pending(run.cohort, app.appId(), run.after, PAGE);
+        run.after = run.page.last();
+        run.more = run.page.size() == PAGE;
         OneSignalPlan plan = new OneSignalPlan();
-        if (!run.unchanged) {
-            long started = System.nanoTime();
-            run.pending = run.members != null
-                    ? store.replace(run.cohort, app.appId(), run.members, run.trigger.equals(EXPORT))
-                    : store.change(run.cohort, app.appId(), run.entered, run.left);
-            LOG.info("{} ({}): difference to the last sync found and stored in {} ms: {} to tag, {} to untag", run.cohort,
-                    run.trigger, (System.nanoTime() - started) / 1_000_000, run.pending.adds().size(), run.pending.removes().size());
-            for (String member : run.pending.adds()) {
-                plan.add(Translation.of(change(run, member, "true")));
-            }
-            for (String member : run.pending.removes()) {
-                plan.add(Translation.of(change(run, member, null)));
-            }
-            if (!run.pending.adds().isEmpty()) {
-                String vendor = run.cohort.source().equals(Cohort.MIXPANEL) ? "Mixpanel" : "Amplitude";
-                plan.ensureSegment(app.name(), run.cohort.tagKey(), vendor + ": " + (run.name == null ? run.cohort.id() : run.name));
-            }
+        if (!run.page.adds().isEmpty() && !run.segmentEnsured) {
+            String vendor = run.cohort.source().equals(Cohort.MIXPANEL) ? "Mixpanel" : "Amplitude";
+            plan.ensureSegment(app.name(), run.cohort.tagKey(), vendor + ": " + (run.name == null ? run.cohort.id() : run.name));
+            run.segmentEnsured = true;
+        }
+        for (String member : run.page.adds()) {
+            plan.add(Translation.of(change(run, member, "true")));
+        }
+        for (String member : run.page.removes()) {
+            plan.add(Translation.of(change(run, member, null)));
         }
         run.plan = plan;
         exchange.setProperty(Destination.BATCH, plan);
     }
 
-    /** OneSignal took the plan: settle the store and report. */
+    /** OneSignal answered the page: settle it in the store and count it. */
+    public void settlePage(Exchange exchange) {
+        CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
+        OneSignalPlan.Outcomes outcomes = run.plan.outcomes();
+        store.settle(run.cohort, apps.app(run.cohort.app()).appId(), run.page, outcomes.applied(), outcomes.unmatched());
+        run.added += count(run.page.adds(), outcomes.applied());
+        run.unmatched += count(run.page.adds(), outcomes.unmatched());
+        Set<String> untagged = new HashSet<>(outcomes.applied());
+        untagged.addAll(outcomes.unmatched());
+        run.removed += count(run.page.removes(), untagged);
+        run.segmentErrors.addAll(outcomes.segmentErrors());
+        run.plan = null;
+        run.page = null;
+    }
+
+    /** Every page went: report. */
     public void finish(Exchange exchange) {
         CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
         String appId = apps.app(run.cohort.app()).appId();
-        int added = 0;
-        int removed = 0;
-        int unmatched = 0;
-        int failed = 0;
-        String error = null;
-        if (run.pending != null) {
-            OneSignalPlan.Outcomes outcomes = run.plan.outcomes();
-            store.settle(run.cohort, appId, run.pending, outcomes.applied(), outcomes.unmatched());
-            added = count(run.pending.adds(), outcomes.applied());
-            unmatched = count(run.pending.adds(), outcomes.unmatched());
-            Set<String> untagged = new HashSet<>(outcomes.applied());
-            untagged.addAll(outcomes.unmatched());
-            removed = count(run.pending.removes(), untagged);
-            failed = run.pending.adds().size() + run.pending.removes().size() - added - unmatched - removed;
-            error = outcomes.segmentErrors().isEmpty() ? null : String.join("; ", outcomes.segmentErrors());
-        }
+        int failed = run.diff == null ? 0 : run.diff.adds() + run.diff.removes() - run.added - run.unmatched - run.removed;
+        String error = run.segmentErrors.isEmpty() ? null : String.join("; ", new LinkedHashSet<>(run.segmentErrors));
         if (run.lastComputed != null && failed == 0) {
             store.lastComputed(run.cohort, run.name, run.lastComputed);
         }
-        int members = run.members != null ? run.members.size() : run.pending == null ? store.members(run.cohort, appId)
-                : run.pending.members();
+        int members = run.diff != null ? run.diff.members() : store.members(run.cohort, appId);
         report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
-                clock.get(), members, store.matched(run.cohort, appId), added, removed, unmatched, run.skipped, failed,
+                clock.get(), members, store.matched(run.cohort, appId), run.added, run.removed, run.unmatched, run.skipped, failed,
                 run.unchanged ? "unchanged since the last run (lastComputed " + run.lastComputed + "): not downloaded" : error));
     }
 
@@ -196,11 +214,12 @@ public final class CohortSync implements CohortSyncMXBean {
         String error = cause == null ? "failed" : cause.getMessage();
         exchange.setProperty(FAILED, true);
         LOG.warn("{} sync ({}) failed: {}", run.cohort, run.trigger, error);
-        int members = run.members == null ? 0 : run.members.size();
         String appId = apps.app(run.cohort.app()).appId();
-        int failed = run.pending == null ? 0 : run.pending.adds().size() + run.pending.removes().size();
+        int members = run.diff != null ? run.diff.members() : run.members == null ? 0 : run.members.size();
+        int failed = run.diff == null ? 0 : run.diff.adds() + run.diff.removes() - run.added - run.unmatched - run.removed;
         report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
-                clock.get(), members, store.matched(run.cohort, appId), 0, 0, 0, run.skipped, failed, error));
+                clock.get(), members, store.matched(run.cohort, appId), run.added, run.removed, run.unmatched, run.skipped, failed,
+                error));
     }
 
     public void release(Exchange exchange) {

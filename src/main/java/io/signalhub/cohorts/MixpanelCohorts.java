@@ -2,7 +2,7 @@ package io.signalhub.cohorts;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.Json;
@@ -54,7 +54,7 @@ public final class MixpanelCohorts {
         if (run.name == null) {
             throw new CohortSourceException("Mixpanel has no cohort " + run.cohort.id() + " in project " + projectId);
         }
-        run.members = new LinkedHashSet<>();
+        run.members = new ArrayList<>();
         exchange.setProperty(PAGE, 0);
         exchange.setProperty(MORE_PAGES, true);
     }

@@ -30,9 +30,15 @@ public class CohortStoreTest {
         store = new CohortStore(newStore());
     }
 
+    /** Records the members and returns every change pending. */
+    private CohortStore.Pending replace(Set<String> current, boolean retryUnmatched) {
+        store.replace(COHORT, APP, current, retryUnmatched);
+        return store.pending(COHORT, APP, "", Integer.MAX_VALUE);
+    }
+
     /** Runs a sync in which OneSignal takes every change and knows every user but the unknown ones. */
     private CohortStore.Pending sync(Set<String> current, Set<String> unknown) {
-        CohortStore.Pending pending = store.replace(COHORT, APP, current, false);
+        CohortStore.Pending pending = replace(current, false);
         Set<String> applied = new java.util.HashSet<>(pending.adds());
         applied.addAll(pending.removes());
         applied.removeAll(unknown);
@@ -60,11 +66,11 @@ public class CohortStoreTest {
         sync(Set.of("a", "ghost"), Set.of("ghost"));
         assertEquals(1, store.matched(COHORT, APP));
         assertTrue(sync(Set.of("a", "ghost"), Set.of("ghost")).adds().isEmpty());
-        CohortStore.Pending export = store.replace(COHORT, APP, Set.of("a", "ghost"), true);
+        CohortStore.Pending export = replace(Set.of("a", "ghost"), true);
         assertEquals(Set.of("ghost"), export.adds());
         store.settle(COHORT, APP, export, Set.of(), Set.of("ghost"));
         // an unknown user who leaves is forgotten, never untagged
-        CohortStore.Pending left = store.replace(COHORT, APP, Set.of("a"), false);
+        CohortStore.Pending left = replace(Set.of("a"), false);
         assertEquals(Set.of(), left.removes());
     }
 
@@ -72,33 +78,55 @@ public class CohortStoreTest {
     void aCrashBeforeOneSignalAnsweredLeavesTheNextRunCorrect() {
         sync(Set.of("a", "b"), Set.of());
         // a run wants to add c and remove a, then the hub dies before anything is settled
-        CohortStore.Pending crashed = store.replace(COHORT, APP, Set.of("b", "c"), false);
+        CohortStore.Pending crashed = replace(Set.of("b", "c"), false);
         assertEquals(Set.of("c"), crashed.adds());
         assertEquals(Set.of("a"), crashed.removes());
 
         // meanwhile c left and a came back: the next run untags c (it may have been tagged) and keeps a
-        CohortStore.Pending next = store.replace(COHORT, APP, Set.of("a", "b"), false);
+        CohortStore.Pending next = replace(Set.of("a", "b"), false);
         assertEquals(Set.of("a"), next.adds(), "a's untag may have gone out: tag it again");
         assertEquals(Set.of("c"), next.removes(), "c's tag may have gone out: untag it");
         store.settle(COHORT, APP, next, Set.of("a", "c"), Set.of());
-        assertTrue(store.replace(COHORT, APP, Set.of("a", "b"), false).adds().isEmpty());
+        assertTrue(replace(Set.of("a", "b"), false).adds().isEmpty());
         assertEquals(2, store.matched(COHORT, APP));
     }
 
     @Test
     void failedUpdatesStayPendingForTheNextRun() {
-        CohortStore.Pending pending = store.replace(COHORT, APP, Set.of("a", "b"), false);
+        CohortStore.Pending pending = replace(Set.of("a", "b"), false);
         store.settle(COHORT, APP, pending, Set.of("a"), Set.of());
-        assertEquals(Set.of("b"), store.replace(COHORT, APP, Set.of("a", "b"), false).adds());
+        assertEquals(Set.of("b"), replace(Set.of("a", "b"), false).adds());
     }
 
     @Test
     void pushedChangesAddAndRemove() {
-        CohortStore.Pending entered = store.change(COHORT, APP, Set.of("a", "b"), Set.of());
+        store.change(COHORT, APP, Set.of("a", "b"), Set.of());
+        CohortStore.Pending entered = store.pending(COHORT, APP, "", Integer.MAX_VALUE);
         store.settle(COHORT, APP, entered, entered.adds(), Set.of());
-        CohortStore.Pending left = store.change(COHORT, APP, Set.of(), Set.of("a", "never-seen"));
-        assertEquals(Set.of("a"), left.removes());
-        assertEquals(1, left.members());
+        assertEquals(new CohortStore.Diff(0, 1, 1), store.change(COHORT, APP, Set.of(), Set.of("a", "never-seen")));
+        assertEquals(Set.of("a"), store.pending(COHORT, APP, "", Integer.MAX_VALUE).removes());
+    }
+
+    @Test
+    void theDifferenceGoesOutPageByPageAndAFailedMemberDoesNotHoldTheRest() {
+        Set<String> members = new java.util.TreeSet<>();
+        for (int i = 0; i < 12; i++) {
+            members.add("m" + (char) ('a' + i));
+        }
+        assertEquals(new CohortStore.Diff(12, 0, 12), store.replace(COHORT, APP, new java.util.ArrayList<>(members), false));
+        CohortStore.Pending first = store.pending(COHORT, APP, "", 5);
+        assertEquals(5, first.size());
+        // OneSignal refused the first member of the page: it stays pending, the next page starts after the page
+        Set<String> applied = new java.util.HashSet<>(first.adds());
+        applied.remove("ma");
+        store.settle(COHORT, APP, first, applied, Set.of());
+        CohortStore.Pending second = store.pending(COHORT, APP, first.last(), 5);
+        CohortStore.Pending third = store.pending(COHORT, APP, second.last(), 5);
+        assertEquals(Set.of("mf", "mg", "mh", "mi", "mj"), second.adds());
+        assertEquals(Set.of("mk", "ml"), third.adds());
+        store.settle(COHORT, APP, second, second.adds(), Set.of());
+        store.settle(COHORT, APP, third, third.adds(), Set.of());
+        assertEquals(Set.of("ma"), store.pending(COHORT, APP, "", 5).adds(), "the next run sends it again");
     }
 
     @Test
