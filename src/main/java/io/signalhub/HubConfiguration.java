@@ -166,7 +166,7 @@ public class HubConfiguration implements CamelConfiguration {
         String jdbcUrl = setting(properties, "hub.store.jdbc-url");
         if (jdbcUrl.isEmpty()) {
             // the sandbox's fakes start empty each time: so does its store
-            jdbcUrl = Boolean.parseBoolean(setting(properties, "hub.sandbox")) ? "jdbc:h2:mem:signalhub-sandbox;DB_CLOSE_DELAY=-1"
+            jdbcUrl = Boolean.parseBoolean(setting(properties, "hub.sandbox")) ? "jdbc:h2:mem:signalhub-sandbox;DB_CLOSE_DELAY=-1" + HubStore.H2_OPTIONS
                     : HubStore.embeddedUrl(Path.of(setting(properties, "hub.data-dir")));
         }
         HubStore store = new HubStore(jdbcUrl,

@@ -51,6 +51,11 @@ public final class CohortRun {
         return cohort;
     }
 
+    /** Changes of the difference OneSignal did not settle (they stay pending for the next run). */
+    int failed() {
+        return diff == null ? 0 : diff.adds() + diff.removes() - added - unmatched - removed;
+    }
+
     /** Whether pages of the difference are still to be sent. */
     public boolean getMore() {
         return more;

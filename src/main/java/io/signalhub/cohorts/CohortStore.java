@@ -98,7 +98,7 @@ public final class CohortStore {
             for (int at = stored.nextClearBit(0); at < size; at = stored.nextClearBit(at + 1)) {
                 changes.put(members[at], '+');
             }
-            write(connection, cohort, appId, changes);
+            write(connection, cohort, appId, changes, false);
             return diff(connection, cohort, appId);
         });
     }
@@ -123,7 +123,7 @@ public final class CohortStore {
             }
             Changes changes = new Changes();
             wanted.forEach(changes::put);
-            write(connection, cohort, appId, changes);
+            write(connection, cohort, appId, changes, false);
             return diff(connection, cohort, appId);
         });
     }
@@ -169,7 +169,7 @@ public final class CohortStore {
                     changes.put(member, null);
                 }
             }
-            write(connection, cohort, appId, changes);
+            write(connection, cohort, appId, changes, true);
             return null;
         });
     }
@@ -397,36 +397,48 @@ public final class CohortStore {
         }
     }
 
-    /** Applies state changes in batches; a member changes at most once per call. */
-    private static void write(Connection connection, Cohort cohort, String appId, Changes changes) throws SQLException {
+    /**
+     * Applies state changes in batches; a member changes at most once per call. Rows known to exist
+     * (settling) are updated in place, others replaced.
+     */
+    private static void write(Connection connection, Cohort cohort, String appId, Changes changes, boolean existing)
+            throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?");
              PreparedStatement insert = connection.prepareStatement(
-                     "INSERT INTO cohort_members (source, cohort_id, app_id, external_id, state) VALUES (?, ?, ?, ?, ?)")) {
+                     "INSERT INTO cohort_members (state, source, cohort_id, app_id, external_id) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement update = connection.prepareStatement(
+                     "UPDATE cohort_members SET state = ? WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?")) {
             for (int i = 0; i < changes.members.size(); i++) {
-                String member = changes.members.get(i);
                 char state = changes.states.charAt(i);
-                delete.setString(1, cohort.source());
-                delete.setString(2, cohort.id());
-                delete.setString(3, appId);
-                delete.setString(4, member);
-                delete.addBatch();
+                if (state == 'x' || !existing) {
+                    key(delete, 1, cohort, appId, changes.members.get(i));
+                    delete.addBatch();
+                }
                 if (state != 'x') {
-                    insert.setString(1, cohort.source());
-                    insert.setString(2, cohort.id());
-                    insert.setString(3, appId);
-                    insert.setString(4, member);
-                    insert.setString(5, String.valueOf(state));
-                    insert.addBatch();
+                    PreparedStatement upsert = existing ? update : insert;
+                    upsert.setString(1, String.valueOf(state));
+                    key(upsert, 2, cohort, appId, changes.members.get(i));
+                    upsert.addBatch();
                 }
                 if ((i + 1) % WRITE_BATCH == 0) {
                     delete.executeBatch();
                     insert.executeBatch();
+                    update.executeBatch();
                 }
             }
             delete.executeBatch();
             insert.executeBatch();
+            update.executeBatch();
         }
+    }
+
+    /** Sets a member's key (source, cohort, app, external id) from parameter {@code first} on. */
+    private static void key(PreparedStatement statement, int first, Cohort cohort, String appId, String member) throws SQLException {
+        statement.setString(first, cohort.source());
+        statement.setString(first + 1, cohort.id());
+        statement.setString(first + 2, appId);
+        statement.setString(first + 3, member);
     }
 
     private static Diff diff(Connection connection, Cohort cohort, String appId) throws SQLException {

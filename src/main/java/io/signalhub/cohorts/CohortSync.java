@@ -196,7 +196,7 @@ public final class CohortSync implements CohortSyncMXBean {
     public void finish(Exchange exchange) {
         CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
         String appId = apps.app(run.cohort.app()).appId();
-        int failed = run.diff == null ? 0 : run.diff.adds() + run.diff.removes() - run.added - run.unmatched - run.removed;
+        int failed = run.failed();
         String error = run.segmentErrors.isEmpty() ? null : String.join("; ", new LinkedHashSet<>(run.segmentErrors));
         if (run.lastComputed != null && failed == 0) {
             store.lastComputed(run.cohort, run.name, run.lastComputed);
@@ -216,7 +216,7 @@ public final class CohortSync implements CohortSyncMXBean {
         LOG.warn("{} sync ({}) failed: {}", run.cohort, run.trigger, error);
         String appId = apps.app(run.cohort.app()).appId();
         int members = run.diff != null ? run.diff.members() : run.members == null ? 0 : run.members.size();
-        int failed = run.diff == null ? 0 : run.diff.adds() + run.diff.removes() - run.added - run.unmatched - run.removed;
+        int failed = run.failed();
         report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
                 clock.get(), members, store.matched(run.cohort, appId), run.added, run.removed, run.unmatched, run.skipped, failed,
                 error));

@@ -38,6 +38,9 @@ public final class HubStore {
             + " message_id VARCHAR(256) NOT NULL PRIMARY KEY, received_at TIMESTAMP NOT NULL)",
     };
 
+    /** Rows stream as they are read (a cohort of a million members is read, not materialised first). */
+    public static final String H2_OPTIONS = ";LAZY_QUERY_EXECUTION=TRUE";
+
     private final String url;
     private final String username;
     private final String password;
@@ -55,7 +58,7 @@ public final class HubStore {
 
     /** The embedded default: an H2 file database in {@code <dataDir>/store}. */
     public static String embeddedUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.resolve("store").resolve("signalhub").toAbsolutePath() + ";DB_CLOSE_DELAY=-1";
+        return "jdbc:h2:file:" + dataDir.resolve("store").resolve("signalhub").toAbsolutePath() + ";DB_CLOSE_DELAY=-1" + H2_OPTIONS;
     }
 
     public Connection connect() throws SQLException {
