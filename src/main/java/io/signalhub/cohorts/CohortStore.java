@@ -75,9 +75,7 @@ public final class CohortStore {
             Changes changes = new Changes();
             try (PreparedStatement query = connection.prepareStatement(
                     "SELECT external_id, state FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
-                query.setString(1, cohort.source());
-                query.setString(2, cohort.id());
-                query.setString(3, appId);
+                cohortKey(query, 1, cohort, appId);
                 query.setFetchSize(10_000);
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
@@ -137,9 +135,7 @@ public final class CohortStore {
             try (PreparedStatement query = connection.prepareStatement("SELECT external_id, state FROM cohort_members"
                     + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND state IN ('+', '-') AND external_id > ?"
                     + " ORDER BY external_id")) {
-                query.setString(1, cohort.source());
-                query.setString(2, cohort.id());
-                query.setString(3, appId);
+                cohortKey(query, 1, cohort, appId);
                 query.setString(4, after);
                 query.setMaxRows(limit);
                 try (ResultSet row = query.executeQuery()) {
@@ -188,9 +184,7 @@ public final class CohortStore {
         return inTransaction(connection -> {
             try (PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM cohort_members"
                     + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND " + condition)) {
-                query.setString(1, cohort.source());
-                query.setString(2, cohort.id());
-                query.setString(3, appId);
+                cohortKey(query, 1, cohort, appId);
                 try (ResultSet row = query.executeQuery()) {
                     row.next();
                     return row.getInt(1);
@@ -371,9 +365,7 @@ public final class CohortStore {
         Map<String, Character> rows = new HashMap<>();
         try (PreparedStatement query = connection.prepareStatement("SELECT state FROM cohort_members"
                 + " WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?")) {
-            query.setString(1, cohort.source());
-            query.setString(2, cohort.id());
-            query.setString(3, appId);
+            cohortKey(query, 1, cohort, appId);
             for (String member : members) {
                 query.setString(4, member);
                 try (ResultSet row = query.executeQuery()) {
@@ -435,19 +427,22 @@ public final class CohortStore {
 
     /** Sets a member's key (source, cohort, app, external id) from parameter {@code first} on. */
     private static void key(PreparedStatement statement, int first, Cohort cohort, String appId, String member) throws SQLException {
+        cohortKey(statement, first, cohort, appId);
+        statement.setString(first + 3, member);
+    }
+
+    /** Sets a cohort's key in one app (source, cohort, app) from parameter {@code first} on. */
+    private static void cohortKey(PreparedStatement statement, int first, Cohort cohort, String appId) throws SQLException {
         statement.setString(first, cohort.source());
         statement.setString(first + 1, cohort.id());
         statement.setString(first + 2, appId);
-        statement.setString(first + 3, member);
     }
 
     private static Diff diff(Connection connection, Cohort cohort, String appId) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("SELECT"
                 + " SUM(CASE WHEN state = '+' THEN 1 ELSE 0 END), SUM(CASE WHEN state = '-' THEN 1 ELSE 0 END),"
                 + " SUM(CASE WHEN state <> '-' THEN 1 ELSE 0 END) FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
-            query.setString(1, cohort.source());
-            query.setString(2, cohort.id());
-            query.setString(3, appId);
+            cohortKey(query, 1, cohort, appId);
             try (ResultSet row = query.executeQuery()) {
                 row.next();
                 return new Diff(row.getInt(1), row.getInt(2), row.getInt(3));
