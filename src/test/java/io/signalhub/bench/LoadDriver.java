@@ -69,9 +69,9 @@ public final class LoadDriver {
         try {
             for (String scenario : scenarios) {
                 switch (scenario) {
-                    case "http" -> driver.dataOutOverHttp(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 64));
+                    case "http" -> driver.dataOutOverHttp(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 32));
                     case "kafka" -> driver.dataOutFromKafka(Integer.getInteger("bench.events", 500_000));
-                    case "data-in" -> driver.dataIn(Integer.getInteger("bench.events", 200_000), Integer.getInteger("bench.connections", 8));
+                    case "data-in" -> driver.dataIn(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 8));
                     case "cohort" -> driver.cohort(Integer.getInteger("bench.members", 1_000_000));
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of http, kafka, data-in, cohort");
                 }
