@@ -13,6 +13,6 @@ COPY --from=build /src/target/signalhub.jar .
 COPY config config
 COPY routes routes
 EXPOSE 8080 9876
-# the heap the benchmarks ran with (docs/benchmarks.md); JAVA_OPTS overrides it
-ENV JAVA_OPTS="-Xmx256m"
+# the heap and collector the benchmarks ran with (docs/benchmarks.md); JAVA_OPTS overrides them
+ENV JAVA_OPTS="-Xmx256m -XX:+UseSerialGC"
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar signalhub.jar"]
