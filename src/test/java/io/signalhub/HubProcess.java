@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class HubProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Map<String, String> settings;
@@ -168,10 +169,15 @@ public final class HubProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        return post(path, body, token == null ? null : "Bearer " + token, Duration.ofSeconds(30));
+    }
+
+    /** A JSON POST with any Authorization header (or none), waiting at most {@code timeout} for the answer. */
+    public HttpResponse<String> post(String path, String body, String authorization, Duration timeout) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -47,7 +47,7 @@ public final class HubTopics implements Service {
     }
 
     /** Creates those of the topics that do not exist, with the partitions given and the broker's replication. */
-    static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
+    private static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);

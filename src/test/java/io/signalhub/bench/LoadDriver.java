@@ -1,8 +1,5 @@
 package io.signalhub.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +51,6 @@ public final class LoadDriver {
     private static final long WARM_UP_ID = RUN_ID + 1;
     private final AtomicInteger warmUpEvents = new AtomicInteger();
     private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warm-up-seconds", 30));
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Sandbox fakes = new Sandbox();
 
@@ -230,9 +226,8 @@ public final class LoadDriver {
     private void cohortRun(HubProcess hub, String label, Usage usage) throws Exception {
         int calls = fakes.onesignal().requests();
         long start = System.nanoTime();
-        HttpResponse<String> report = HTTP.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/cohorts/amplitude/bench/export"))
-                .header("Authorization", "Bearer " + TestHub.ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> report = hub.post("/cohorts/amplitude/bench/export", "", "Bearer " + TestHub.ADMIN_TOKEN,
+                Duration.ofHours(1));
         double seconds = seconds(start);
         expect(200, report);
         Matcher diff = Pattern.compile("difference to the last sync found and stored in (\\d+) ms").matcher(Files.readString(hub.log()));
@@ -250,7 +245,7 @@ public final class LoadDriver {
     private Map<String, String> dataOutSettings() throws Exception {
         Map<String, String> settings = new LinkedHashMap<>(fakes.settings());
         settings.put("hub.data-dir", Files.createTempDirectory("signalhub-bench").toString());
-        settings.put("hub.kafka.embedded-port", String.valueOf(freePort()));
+        settings.put("hub.kafka.embedded-port", String.valueOf(TestHub.freePort()));
         settings.put("hub.ingress.token", TestHub.INGRESS_TOKEN);
         settings.put("hub.admin.token", TestHub.ADMIN_TOKEN);
         settings.put("hub.ingress.segment.write-keys", TestHub.SEGMENT_WRITE_KEY);
@@ -504,9 +499,7 @@ public final class LoadDriver {
 
     private static HttpResponse<String> post(HubProcess hub, String path, String body, String authorization) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).header("Content-Type", "application/json")
-                    .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return hub.post(path, body, authorization, Duration.ofMinutes(5));
         } catch (Exception e) {
             throw new IllegalStateException("POST " + path + " failed", e);
         }
