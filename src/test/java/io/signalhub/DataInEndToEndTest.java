@@ -1,5 +1,6 @@
 package io.signalhub;
 
+import io.signalhub.vendors.segment.Segment;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.segment.analytics.Analytics;
 import com.segment.analytics.messages.IdentifyMessage;
 import com.segment.analytics.messages.TrackMessage;
-import io.signalhub.datain.WebhookSignature;
+import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.sandbox.OneSignalFake;
 import io.signalhub.sandbox.Sandbox;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.signalhub.datain.WebhookSignature;
+import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.sandbox.OneSignalFake;

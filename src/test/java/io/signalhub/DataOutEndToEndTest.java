@@ -1,5 +1,8 @@
 package io.signalhub;
 
+import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.vendors.mixpanel.Mixpanel;
+import io.signalhub.vendors.segment.Segment;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.time.Duration;

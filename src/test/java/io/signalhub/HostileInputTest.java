@@ -1,5 +1,6 @@
 package io.signalhub;
 
+import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ class HostileInputTest {
         if (!seed.path().equals("/segment/webhook")) {
             return seed.headers();
         }
-        String signature = java.util.HexFormat.of().formatHex(new io.signalhub.datain.WebhookSignature(SEGMENT_SECRET)
+        String signature = java.util.HexFormat.of().formatHex(new io.signalhub.vendors.segment.WebhookSignature(SEGMENT_SECRET)
                 .sign(body.getBytes(StandardCharsets.UTF_8)));
         return Map.of("X-Signature", signature);
     }

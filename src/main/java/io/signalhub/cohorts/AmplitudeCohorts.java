@@ -1,5 +1,6 @@
 package io.signalhub.cohorts;
 
+import io.signalhub.vendors.amplitude.Amplitude;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.signalhub.cohorts;
 
+import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

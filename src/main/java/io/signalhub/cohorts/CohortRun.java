@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.signalhub.datain.OneSignalPlan;
+import io.signalhub.vendors.onesignal.OneSignalPlan;
 
 /** One sync of one cohort as it goes through the routes (the exchange property {@link #PROPERTY}). */
 public final class CohortRun {

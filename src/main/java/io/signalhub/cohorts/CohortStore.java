@@ -1,5 +1,7 @@
 package io.signalhub.cohorts;
 
+import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package io.signalhub.cohorts;
 
+import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.util.Set;
 
 /**

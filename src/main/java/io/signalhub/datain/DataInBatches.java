@@ -1,14 +1,18 @@
 package io.signalhub.datain;
 
+import io.signalhub.vendors.onesignal.OneSignalApps;
+import io.signalhub.vendors.onesignal.OneSignalPlan;
+import io.signalhub.vendors.segment.Segment;
+import io.signalhub.vendors.segment.SegmentMessage;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
-import io.signalhub.dataout.DeadLetters;
-import io.signalhub.dataout.Destination;
-import io.signalhub.dataout.Rejection;
+import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.Destination;
+import io.signalhub.delivery.Rejection;
 import io.signalhub.kafka.PartitionCommits;
 import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.DataInStats;

@@ -1,5 +1,6 @@
 package io.signalhub.datain;
 
+import io.signalhub.vendors.onesignal.OneSignalPlan;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 

@@ -1,5 +1,9 @@
 package io.signalhub.datain;
 
+import io.signalhub.vendors.onesignal.OneSignalApps;
+import io.signalhub.vendors.segment.Segment;
+import io.signalhub.vendors.segment.SegmentMessages;
+import io.signalhub.vendors.segment.WebhookSignature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

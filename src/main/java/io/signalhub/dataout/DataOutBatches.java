@@ -1,5 +1,9 @@
 package io.signalhub.dataout;
 
+import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.Destination;
+import io.signalhub.delivery.EventBatch;
+import io.signalhub.delivery.Rejection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -8,8 +12,8 @@ import java.util.Set;
 import io.signalhub.kafka.PartitionCommits;
 import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.IngressStats;
-import io.signalhub.onesignal.OneSignalEvent;
-import io.signalhub.onesignal.OneSignalEventParser;
+import io.signalhub.eventstreams.OneSignalEvent;
+import io.signalhub.eventstreams.OneSignalEventParser;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.IdempotentRepository;

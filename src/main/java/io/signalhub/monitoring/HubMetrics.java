@@ -1,5 +1,6 @@
 package io.signalhub.monitoring;
 
+import io.signalhub.delivery.Destination;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.signalhub.sandbox;
 
+import io.signalhub.vendors.amplitude.Amplitude;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.signalhub.sandbox;
 
+import io.signalhub.vendors.segment.Segment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

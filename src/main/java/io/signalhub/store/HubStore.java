@@ -1,5 +1,6 @@
 package io.signalhub.store;
 
+import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,5 +1,7 @@
 package io.signalhub.bench;
 
+import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.vendors.segment.Segment;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.signalhub.cohorts;
 
+import io.signalhub.vendors.amplitude.Amplitude;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,54 @@
+package io.signalhub.delivery;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.eventstreams.OneSignalEvent;
+
+/**
+ * Everything one analytics vendor needs that differs from the others: how an event becomes the
+ * vendor's item, how items are wrapped into a request, the vendor's limits and credentials, and what
+ * its answers mean. Implementations are pure: no I/O, no clocks they were not given.
+ */
+public interface Vendor {
+
+    /** The request limits of the vendor's ingestion API. */
+    record Limits(int maxEvents, int maxRequestBytes, int maxEventBytes) {
+    }
+
+    String name();
+
+    /**
+     * The vendor's item for one event under the configured event name.
+     *
+     * @throws IllegalArgumentException naming the reason when this event cannot be sent to the vendor
+     */
+    ObjectNode translate(OneSignalEvent event, String eventName);
+
+    /** The request body that carries these serialized items. */
+    String envelope(List<String> items);
+
+    Limits limits();
+
+    /** HTTP headers of every request (authentication). */
+    Map<String, String> headers();
+
+    /** What the vendor's answer to this request means. */
+    Outcome interpret(OutboundRequest request, int status, String responseBody, String retryAfterHeader);
+
+    /** The request made of only the items at these positions. */
+    default OutboundRequest subset(OutboundRequest request, Collection<Integer> positions) {
+        List<OneSignalEvent> events = new ArrayList<>();
+        List<String> items = new ArrayList<>();
+        positions.stream().sorted().distinct()
+                .filter(i -> i >= 0 && i < request.events().size())
+                .forEach(i -> {
+                    events.add(request.events().get(i));
+                    items.add(request.items().get(i));
+                });
+        return new OutboundRequest(events, items, envelope(items));
+    }
+}

@@ -1,0 +1,223 @@
+package io.signalhub.eventstreams;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalhub.Json;
+import io.signalhub.ingress.InvalidInputException;
+
+/**
+ * Reads OneSignal Event Streams bodies. The body is written by the customer in Liquid, so both the
+ * flat dotted-key form of OneSignal's docs ({@code {"event.kind": …}}) and the nested form
+ * ({@code {"event": {"kind": …}}}) are accepted, alone or as a JSON array, in any mix.
+ */
+public final class OneSignalEventParser {
+
+    /** Objects below these paths are flattened into dotted keys; any other object value is kept as JSON text. */
+    private static final Set<String> SECTIONS = Set.of("event", "event.data", "message", "user");
+    private static final int MAX_ID_LENGTH = 256;
+
+    private final ObjectMapper mapper;
+    private final int maxEvents;
+    private final Supplier<Instant> clock;
+
+    public OneSignalEventParser(ObjectMapper mapper, int maxEvents, Supplier<Instant> clock) {
+        this.mapper = mapper;
+        this.maxEvents = maxEvents;
+        this.clock = clock;
+    }
+
+    /** The result of reading one body: the events and the kinds accepted but not forwarded. */
+    public record Parsed(List<OneSignalEvent> events, int ignored) {
+    }
+
+    /** Parses a whole body; any problem rejects the whole body, every problem listed. */
+    public Parsed parseBody(String body) {
+        JsonNode root = readJson(body);
+        List<JsonNode> items = new ArrayList<>();
+        if (root.isArray()) {
+            if (root.isEmpty()) {
+                throw new InvalidInputException("the body is an empty array; send at least one event");
+            }
+            if (root.size() > maxEvents) {
+                throw new InvalidInputException(
+                        "the body holds " + root.size() + " events; at most " + maxEvents + " per request");
+            }
+            root.forEach(items::add);
+        } else if (root.isObject()) {
+            items.add(root);
+        } else {
+            throw new InvalidInputException("the body must be a JSON object or an array of objects");
+        }
+        List<OneSignalEvent> events = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int ignored = 0;
+        for (int i = 0; i < items.size(); i++) {
+            String where = root.isArray() ? "events[" + i + "]: " : "";
+            List<String> found = new ArrayList<>();
+            OneSignalEvent event = read(items.get(i), found);
+            found.forEach(p -> problems.add(where + p));
+            if (event != null) {
+                events.add(event);
+            } else if (found.isEmpty()) {
+                ignored++;
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(400, "invalid_events", problems);
+        }
+        return new Parsed(events, ignored);
+    }
+
+    /**
+     * Reads one event. Returns null with problems added when it is invalid, or null with no problem
+     * when it is a Live Activity event, which is accepted and ignored.
+     */
+    public OneSignalEvent read(JsonNode node, List<String> problems) {
+        if (!node.isObject()) {
+            problems.add("an event must be a JSON object");
+            return null;
+        }
+        Map<String, JsonNode> fields = new HashMap<>();
+        flatten("", node, fields);
+
+        String kind = text(fields, "event.kind", problems);
+        String id = text(fields, "event.id", problems);
+        if (kind == null) {
+            problems.add("missing event.kind");
+        }
+        if (id == null) {
+            problems.add("missing event.id");
+        } else if (id.length() > MAX_ID_LENGTH) {
+            problems.add("event.id is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        String currentKind = null;
+        if (kind != null) {
+            currentKind = EventKinds.normalize(kind).orElse(null);
+            if (currentKind == null && !EventKinds.isLiveActivity(kind)) {
+                problems.add("unknown event.kind '" + abbreviate(kind) + "'");
+            }
+        }
+        long timestamp = timestamp(fields, problems);
+        if (!problems.isEmpty() || currentKind == null) {
+            return null;
+        }
+        return new OneSignalEvent(currentKind, id, timestamp,
+                text(fields, "event.app_id", problems),
+                text(fields, "event.subscription_device_type", problems),
+                text(fields, "event.subscription_id", problems),
+                firstText(fields, problems, "event.onesignal_id", "user.onesignal_id"),
+                firstText(fields, problems, "event.external_id", "user.external_id"),
+                text(fields, "event.data.failure_reason", problems),
+                text(fields, "message.id", problems),
+                text(fields, "message.name", problems),
+                text(fields, "message.title", problems),
+                text(fields, "message.contents", problems),
+                text(fields, "message.template_id", problems),
+                text(fields, "user.language", problems));
+    }
+
+    /** Reads one Kafka record value; the problems say why it cannot be delivered. */
+    public OneSignalEvent readRecord(String value, List<String> problems) {
+        try {
+            return read(mapper.readTree(value), problems);
+        } catch (JsonProcessingException e) {
+            problems.add("the record is not valid JSON: " + e.getOriginalMessage());
+            return null;
+        }
+    }
+
+    private JsonNode readJson(String body) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
+        }
+        try {
+            return mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            // limits such as nesting depth carry no location
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidInputException("the body is not valid JSON: " + Json.abbreviate(e.getOriginalMessage(), 200) + where);
+        }
+    }
+
+    private long timestamp(Map<String, JsonNode> fields, List<String> problems) {
+        JsonNode millis = fields.get("event.timestamp_ms");
+        if (millis != null && millis.canConvertToLong()) {
+            return millis.asLong();
+        }
+        JsonNode datetime = fields.get("event.datetime");
+        if (datetime != null && datetime.isTextual() && !datetime.asText().isBlank()) {
+            try {
+                return Instant.parse(datetime.asText()).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                problems.add("event.datetime '" + abbreviate(datetime.asText()) + "' is not an ISO-8601 instant");
+                return 0;
+            }
+        }
+        JsonNode seconds = fields.get("event.timestamp");
+        if (seconds != null && !(seconds.isTextual() && seconds.asText().isBlank())) {
+            if (seconds.isNumber()) {
+                return Math.round(seconds.asDouble() * 1000);
+            }
+            try {
+                return Math.round(Double.parseDouble(seconds.asText()) * 1000);
+            } catch (NumberFormatException e) {
+                problems.add("event.timestamp must be Unix seconds, a number or a numeric string");
+                return 0;
+            }
+        }
+        // the customer's template rendered no time: the moment the hub received the event
+        return clock.get().toEpochMilli();
+    }
+
+    private static String firstText(Map<String, JsonNode> fields, List<String> problems, String... keys) {
+        for (String key : keys) {
+            String value = text(fields, key, problems);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** A field as text; blank and null are absent; numbers are their text; arrays are a type problem. */
+    private static String text(Map<String, JsonNode> fields, String key, List<String> problems) {
+        JsonNode value = fields.get(key);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isArray() || value.isBoolean()) {
+            problems.add(key + " must be a string");
+            return null;
+        }
+        String text = value.isValueNode() ? value.asText() : value.toString();
+        return text.isBlank() ? null : text;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> into) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+            if (field.getValue().isObject() && SECTIONS.contains(key)) {
+                flatten(key, field.getValue(), into);
+            } else {
+                into.putIfAbsent(key, field.getValue());
+            }
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
+}

@@ -1,0 +1,217 @@
+package io.signalhub.vendors.onesignal;
+
+import io.signalhub.datain.SegmentIngress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalhub.Json;
+import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.Destination;
+import io.signalhub.delivery.HttpStatus;
+import io.signalhub.delivery.Rejection;
+import io.signalhub.delivery.RetryGate;
+import io.signalhub.delivery.RetryableDeliveryException;
+import io.signalhub.monitoring.DataInStats;
+import io.signalhub.monitoring.DestinationStats;
+import io.signalhub.store.KnownSegments;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Camel-facing side of OneSignal as a Data In destination, called by the same delivery route
+ * templates as the Data Out vendors: turns a plan into requests, prepares each call and acts on the
+ * answer. Unknown users are counted and dropped (the hub never creates users); refusals are
+ * dead-lettered; 429 and 5xx go again after Retry-After.
+ */
+public final class OneSignalDelivery {
+
+    public static final String NAME = "onesignal";
+    private static final Logger LOG = LoggerFactory.getLogger(OneSignalDelivery.class);
+    private static final long PER_USER_INTERVAL_MILLIS = 1000;
+    private static final int RECENT_USERS = 100_000;
+
+    private final OneSignalApps apps;
+    private final int tagLimit;
+    private final KnownSegments knownSegments;
+    private final DeadLetters deadLetters;
+    private final DestinationStats stats;
+    private final DataInStats dataIn;
+    /** Segments OneSignal refused during this run (plan, limit): not asked for again until restart. */
+    private final Set<String> refusedSegments = ConcurrentHashMap.newKeySet();
+    /** When each recently updated user was last sent, to keep OneSignal's 1 update/second per user. */
+    private final Map<String, Long> lastUpdate = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > RECENT_USERS;
+        }
+    };
+
+    public OneSignalDelivery(OneSignalApps apps, int tagLimit, KnownSegments knownSegments, DeadLetters deadLetters,
+                             DestinationStats stats, DataInStats dataIn) {
+        this.apps = apps;
+        this.tagLimit = tagLimit;
+        this.knownSegments = knownSegments;
+        this.deadLetters = deadLetters;
+        this.stats = stats;
+        this.dataIn = dataIn;
+    }
+
+    /** The requests for one poll's plan; users updated less than a second ago go last. */
+    public List<OneSignalRequest> requests(@ExchangeProperty(Destination.BATCH) OneSignalPlan plan) {
+        OneSignalRequests.Built built = OneSignalRequests.build(plan, apps, tagLimit,
+                (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name));
+        built.dropped().forEach(dataIn::dropped);
+        deadLetter(built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
+                "the custom event is over OneSignal's 2,024 bytes or its name over 128 characters", 0, null,
+                replayHeaders(e.app()))).toList());
+        List<OneSignalRequest> requests = new ArrayList<>(built.requests());
+        requests.sort(Comparator.comparingLong(this::lastSent));
+        return requests;
+    }
+
+    /** Throttling is per OneSignal app (about 1,000 requests a second each). */
+    public String throttleKey(@ExchangeProperty(Destination.REQUEST) OneSignalRequest request) {
+        return NAME + ":" + request.app().appId();
+    }
+
+    /** The HTTP call: path, method, the app's key; waits out the per-user second when needed. */
+    public void prepare(Exchange exchange) throws InterruptedException {
+        OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
+        exchange.setProperty(Destination.NAME, NAME);
+        if (request.kind().equals(OneSignalRequest.USER)) {
+            long wait = lastSent(request) + PER_USER_INTERVAL_MILLIS - System.currentTimeMillis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+        }
+        Message message = exchange.getMessage();
+        RetryGate.clearHeaders(message);
+        message.setHeader(Exchange.HTTP_METHOD, request.method());
+        message.setHeader(Exchange.HTTP_PATH, request.path());
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+        message.setHeader("Authorization", "Key " + request.app().apiKey());
+        message.setBody(request.body());
+    }
+
+    public void onResponse(Exchange exchange) {
+        Message message = exchange.getMessage();
+        OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String retryAfter = message.getHeader("Retry-After", String.class);
+        String body = message.getBody(String.class);
+        RetryGate.clearHeaders(message);
+        message.setBody(null);
+        if (request.kind().equals(OneSignalRequest.USER)) {
+            synchronized (lastUpdate) {
+                lastUpdate.put(userKey(request), System.currentTimeMillis());
+            }
+        }
+        if (HttpStatus.isTransient(status) || status == 0) {
+            if (status == 429) {
+                stats.throttled();
+            }
+            String error = HttpStatus.describe(NAME, status, body);
+            stats.error(Instant.now() + " " + error);
+            exchange.setProperty(Destination.NOT_BEFORE, System.currentTimeMillis() + HttpStatus.retryAfterMillis(retryAfter));
+            throw new RetryableDeliveryException(NAME + ": " + request.kind() + " request goes again after: " + error);
+        }
+        OneSignalPlan.Outcomes outcomes = exchange.getProperty(Destination.BATCH, OneSignalPlan.class).outcomes();
+        switch (request.kind()) {
+            case OneSignalRequest.SEGMENT -> onSegment(request, status, body, outcomes);
+            case OneSignalRequest.USER -> onUser(request, status, body, outcomes);
+            default -> onEvents(request, status, body);
+        }
+    }
+
+    private void onSegment(OneSignalRequest request, int status, String body, OneSignalPlan.Outcomes outcomes) {
+        String appId = request.app().appId();
+        JsonNode answer = Json.readObject(body);
+        if (HttpStatus.isSuccess(status)) {
+            knownSegments.remember(appId, request.subject(), answer.path("id").asText(null));
+            dataIn.segmentCreated();
+            LOG.info("created the OneSignal segment '{}' in app {}", request.subject(), request.app());
+        } else if (status == 409 || body != null && body.contains("already taken")) {
+            knownSegments.remember(appId, request.subject(), null);
+        } else {
+            // the tags still go: the audience is usable as a tag filter even without the segment
+            refusedSegments.add(appId + '\n' + request.subject());
+            dataIn.segmentRefused();
+            String error = HttpStatus.describe(NAME, status, body);
+            stats.error(Instant.now() + " segment '" + request.subject() + "': " + error);
+            outcomes.segmentRefused("OneSignal refused to create the segment '" + request.subject() + "': " + error);
+            LOG.warn("OneSignal refused to create the segment '{}' in app {}: {}", request.subject(), request.app(), error);
+        }
+    }
+
+    private void onUser(OneSignalRequest request, int status, String body, OneSignalPlan.Outcomes outcomes) {
+        if (HttpStatus.isSuccess(status)) {
+            dataIn.tagUpdate();
+            stats.delivered(request.items());
+            outcomes.applied(request.subject());
+        } else if (status == 404) {
+            dataIn.unmatched(1);
+            outcomes.unmatched(request.subject());
+            LOG.debug("OneSignal does not know the External ID of a user; {} tags dropped", request.items());
+        } else {
+            outcomes.failed(request.subject());
+            refused(request, status, body);
+        }
+    }
+
+    private void onEvents(OneSignalRequest request, int status, String body) {
+        if (HttpStatus.isSuccess(status)) {
+            int unmatched = Json.readObject(body).path("errors").size();
+            dataIn.unmatched(unmatched);
+            dataIn.customEvents(request.items() - unmatched);
+            stats.delivered(request.items() - unmatched);
+        } else {
+            refused(request, status, body);
+        }
+    }
+
+    /** A final refusal (400, 401, 403, …): the records go to the dead-letter topic, named with the answer. */
+    private void refused(OneSignalRequest request, int status, String body) {
+        String error = HttpStatus.describe(NAME, status, body);
+        stats.error(Instant.now() + " " + error);
+        String key = request.subject() == null ? "" : request.subject();
+        deadLetter(request.sources().stream().map(source -> new Rejection(key, source,
+                "OneSignal refused the " + request.kind() + " request", status, Json.abbreviate(body, 2000),
+                replayHeaders(request.app().name()))).toList());
+    }
+
+    /** A replayed record must reach the same app again. */
+    private static Map<String, String> replayHeaders(String app) {
+        return app.equals(OneSignalApps.DEFAULT) ? Map.of() : Map.of(SegmentIngress.APP_HEADER, app);
+    }
+
+    private void deadLetter(List<Rejection> rejections) {
+        if (!rejections.isEmpty()) {
+            deadLetters.send(NAME, rejections);
+            stats.deadLettered(rejections.size());
+            LOG.warn("{}: {} records dead-lettered to {}: {}", NAME, rejections.size(), deadLetters.topic(), rejections.get(0).reason());
+        }
+    }
+
+    private long lastSent(OneSignalRequest request) {
+        if (!request.kind().equals(OneSignalRequest.USER)) {
+            return 0;
+        }
+        synchronized (lastUpdate) {
+            return lastUpdate.getOrDefault(userKey(request), 0L);
+        }
+    }
+
+    private static String userKey(OneSignalRequest request) {
+        return request.app().appId() + '\n' + request.subject();
+    }
+}

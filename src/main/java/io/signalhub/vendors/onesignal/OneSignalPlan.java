@@ -1,0 +1,159 @@
+package io.signalhub.vendors.onesignal;
+
+import io.signalhub.datain.Translation;
+import io.signalhub.vendors.segment.Segment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Everything one Kafka poll of Segment messages asks of OneSignal, coalesced: one tag update per
+ * user (later values win, deletions kept), the custom events, and the segments that must exist (Engage
+ * audiences, cohorts). Collects OneSignal's answers per user as the plan is delivered. Counts what it dropped and how many user updates coalescing saved.
+ */
+public final class OneSignalPlan {
+
+    /** The coalesced tag update of one user; {@code sources} are the records it was made of. */
+    public record UserUpdate(String app, String externalId, Map<String, String> tags, List<String> sources) {
+    }
+
+    /** A custom event and the record it came from. */
+    public record CustomEvent(String app, ObjectNode event, String source) {
+    }
+
+    public static final String NESTED_VALUE = "nested_value";
+
+    private final Map<String, UserUpdate> users = new LinkedHashMap<>();
+    private final List<CustomEvent> customEvents = new ArrayList<>();
+    private final Map<String, Map<String, String>> segments = new LinkedHashMap<>();
+    private final Outcomes outcomes = new Outcomes();
+    private final Map<String, Integer> dropped = new TreeMap<>();
+    private final List<String> nestedKeys = new ArrayList<>();
+    private int messages;
+    private int coalesced;
+
+    public void add(Translation translation) {
+        messages++;
+        if (translation.change() == null) {
+            count(translation.dropReason(), 1);
+            return;
+        }
+        UserChange change = translation.change();
+        if (!change.nestedKeys().isEmpty()) {
+            count(NESTED_VALUE, change.nestedKeys().size());
+            nestedKeys.addAll(change.nestedKeys());
+        }
+        if (!change.tags().isEmpty()) {
+            UserUpdate update = users.get(change.app() + '\n' + change.externalId());
+            if (update == null) {
+                update = new UserUpdate(change.app(), change.externalId(), new LinkedHashMap<>(change.tags()), new ArrayList<>());
+                users.put(change.app() + '\n' + change.externalId(), update);
+            } else {
+                update.tags().putAll(change.tags());
+                coalesced++;
+            }
+            if (change.source() != null) {
+                update.sources().add(change.source());
+            }
+        }
+        if (change.customEvent() != null) {
+            customEvents.add(new CustomEvent(change.app(), change.customEvent(), change.source()));
+        }
+        if (change.audienceKey() != null) {
+            ensureSegment(change.app(), change.audienceKey(), change.audienceKey());
+        }
+    }
+
+    public void count(String reason, int records) {
+        dropped.merge(reason, records, Integer::sum);
+    }
+
+    public List<UserUpdate> users() {
+        return List.copyOf(users.values());
+    }
+
+    public List<CustomEvent> customEvents() {
+        return List.copyOf(customEvents);
+    }
+
+    /** Asks for a OneSignal segment of this name whose members carry the tag set to "true". */
+    public void ensureSegment(String app, String tagKey, String name) {
+        segments.computeIfAbsent(app, a -> new LinkedHashMap<>()).putIfAbsent(tagKey, name);
+    }
+
+    /** The segments that must exist: per app, tag key to segment name. */
+    public Map<String, Map<String, String>> segments() {
+        return segments;
+    }
+
+    /** What OneSignal answered, filled in as the requests are delivered. */
+    public Outcomes outcomes() {
+        return outcomes;
+    }
+
+    /** Per-user results of delivering the plan, and any segment OneSignal refused. */
+    public static final class Outcomes {
+        private final Set<String> applied = ConcurrentHashMap.newKeySet();
+        private final Set<String> unmatched = ConcurrentHashMap.newKeySet();
+        private final Set<String> failed = ConcurrentHashMap.newKeySet();
+        private final List<String> segmentErrors = new CopyOnWriteArrayList<>();
+
+        public void applied(String externalId) {
+            applied.add(externalId);
+        }
+
+        public void unmatched(String externalId) {
+            unmatched.add(externalId);
+        }
+
+        public void failed(String externalId) {
+            failed.add(externalId);
+        }
+
+        public void segmentRefused(String error) {
+            segmentErrors.add(error);
+        }
+
+        public Set<String> applied() {
+            return applied;
+        }
+
+        public Set<String> unmatched() {
+            return unmatched;
+        }
+
+        public Set<String> failed() {
+            return failed;
+        }
+
+        public List<String> segmentErrors() {
+            return segmentErrors;
+        }
+    }
+
+    /** Records or values dropped, by reason. */
+    public Map<String, Integer> dropped() {
+        return dropped;
+    }
+
+    /** Keys whose object or array values were dropped, for the log. */
+    public List<String> nestedKeys() {
+        return nestedKeys;
+    }
+
+    public int messages() {
+        return messages;
+    }
+
+    /** User updates folded into an earlier update of the same user: PATCH requests saved. */
+    public int coalesced() {
+        return coalesced;
+    }
+}

@@ -1,0 +1,23 @@
+package io.signalhub.vendors.onesignal;
+
+import java.util.List;
+
+/**
+ * One call to OneSignal's REST API.
+ *
+ * @param kind       what it does: {@link #SEGMENT}, {@link #USER} or {@link #EVENTS}
+ * @param app        the app it is for
+ * @param method     the HTTP method
+ * @param path       the path below the base URL
+ * @param body       the JSON body
+ * @param subject    the External ID (user updates), the segment name, or null
+ * @param items      tags or events it carries
+ * @param sources    the Kafka records it was made of, dead-lettered if OneSignal refuses it
+ */
+public record OneSignalRequest(String kind, OneSignalApps.App app, String method, String path, String body,
+                               String subject, int items, List<String> sources) {
+
+    public static final String SEGMENT = "segment";
+    public static final String USER = "user";
+    public static final String EVENTS = "events";
+}

@@ -1,0 +1,251 @@
+package io.signalhub.delivery;
+
+import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.vendors.mixpanel.Mixpanel;
+import io.signalhub.vendors.segment.Segment;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.Json;
+import io.signalhub.eventstreams.EventKinds;
+import io.signalhub.eventstreams.OneSignalEvent;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The vendor translators and request batching, with the shipped name tables of config/event-names. */
+class TranslatorsTest {
+
+    private static final Instant NOW = Instant.parse("2024-02-21T23:45:16Z");
+    private final Segment segment = new Segment("wk", () -> NOW);
+    private final Amplitude amplitude = new Amplitude("ak", 1, 30_000);
+    private final Mixpanel mixpanel = new Mixpanel("pt", null, null);
+
+    static OneSignalEvent event(String id, String kind, String externalId, String subscriptionId) {
+        return new OneSignalEvent(kind, id, 1708559115228L, "app", "iOS", subscriptionId, "os-1", externalId, null,
+                "msg-1", "promo", "{'en':'Sale'}", "{'en':'Shop'}", "tpl-1", "en");
+    }
+
+    static EventNames table(String destination, String enabled) throws Exception {
+        return EventNames.of(EventNames.load(Path.of("config/event-names/" + destination + ".properties")), enabled);
+    }
+
+    private static Map<String, String> translateAll(Vendor vendor, EventNames names, String field) {
+        Map<String, String> byKind = new LinkedHashMap<>();
+        for (String kind : names.kinds()) {
+            ObjectNode item = vendor.translate(event("e", kind, "u1", "s1"), names.nameOf(kind));
+            byKind.put(kind, item.path(field).asText());
+        }
+        return byKind;
+    }
+
+    @Test
+    void segmentNamesEverySeedKindAndSendsOnlyThoseByDefault() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("message.push.sent", "Push Sent");
+        expected.put("message.push.received", "Push Received");
+        expected.put("message.push.clicked", "Push Clicked");
+        expected.put("message.iam.impression", "In-App Message Displayed");
+        expected.put("message.iam.clicked", "In-App Message Clicked");
+        expected.put("message.iam.page_displayed", "In-App Message Page Displayed");
+        expected.put("message.email.sent", "Email Sent");
+        expected.put("message.email.opened", "Email Opened");
+        expected.put("message.email.unsubscribed", "Email Unsubscribed");
+        expected.put("message.email.received", "Email Received");
+        expected.put("message.email.reported_as_spam", "Email Reported As Spam");
+        expected.put("message.email.bounced", "Email Hardbounced");
+        expected.put("message.email.failed", "Email Failed");
+        expected.put("message.sms.sent", "SMS Sent");
+        expected.put("message.sms.delivered", "SMS Delivered");
+        expected.put("message.sms.failed", "SMS Failed");
+        EventNames defaults = table("segment", String.join(",", expected.keySet()));
+        assertEquals(expected, translateAll(segment, defaults, "event"));
+        assertFalse(defaults.isEnabled("message.push.failed"));
+        assertEquals("Email Link Clicked", table("segment", "message.email.clicked").nameOf("message.email.clicked"));
+    }
+
+    @Test
+    void amplitudeNamesEveryMessageKind() throws Exception {
+        EventNames all = table("amplitude", "all");
+        assertEquals(Set.copyOf(EventKinds.MESSAGE_KINDS), all.kinds());
+        Map<String, String> names = translateAll(amplitude, all, "event_type");
+        assertEquals("[OneSignal] Push Confirmed delivery", names.get("message.push.received"));
+        assertEquals("[OneSignal] IAM Displayed", names.get("message.iam.impression"));
+        assertEquals("[OneSignal] Email Hard Bounced", names.get("message.email.bounced"));
+        assertEquals("[OneSignal] Email Not delivering to suppressed email address", names.get("message.email.suppressed"));
+        assertEquals("[OneSignal] SMS Confirmed delivery", names.get("message.sms.delivered"));
+        assertEquals("[OneSignal] SMS Undelivered", names.get("message.sms.undelivered"));
+        names.values().forEach(n -> assertTrue(n.startsWith("[OneSignal] "), n));
+    }
+
+    @Test
+    void mixpanelUsesReservedMessagingNamesForDeliveryAndEngagement() throws Exception {
+        EventNames all = table("mixpanel", "all");
+        assertEquals(Set.copyOf(EventKinds.MESSAGE_KINDS), all.kinds());
+        Map<String, String> names = translateAll(mixpanel, all, "event");
+        for (String kind : List.of("message.push.sent", "message.iam.impression", "message.email.sent", "message.sms.sent")) {
+            assertEquals("$campaign_delivery", names.get(kind), kind);
+        }
+        for (String kind : List.of("message.push.received", "message.email.received", "message.sms.delivered")) {
+            assertEquals("$campaign_received", names.get(kind), kind);
+        }
+        assertEquals("$app_open", names.get("message.push.clicked"));
+        assertEquals("$app_open", names.get("message.email.clicked"));
+        assertEquals("$campaign_open", names.get("message.iam.clicked"));
+        assertEquals("$campaign_open", names.get("message.email.opened"));
+        assertEquals("In-App Page Displayed", names.get("message.iam.page_displayed"));
+        assertEquals("Email Bounced", names.get("message.email.bounced"));
+        assertEquals("SMS Undelivered", names.get("message.sms.undelivered"));
+    }
+
+    @Test
+    void segmentTrackCarriesTheSeedPropertiesAndNoContactDetails() {
+        JsonNode call = segment.translate(event("evt-1", "message.push.clicked", "user_1", "sub_1"), "Push Clicked");
+        assertEquals("track", call.path("type").asText());
+        assertEquals("user_1", call.path("userId").asText());
+        assertTrue(call.path("anonymousId").isMissingNode());
+        assertEquals("evt-1", call.path("messageId").asText());
+        assertEquals("2024-02-21T23:45:15.228Z", call.path("timestamp").asText());
+        JsonNode properties = call.path("properties");
+        assertEquals(Set.of("messageId", "campaign_id", "message_name", "message_title", "message_contents", "message_type",
+                "subscription_type", "template_id", "subscription_id", "device_type", "language", "onesignal_id"),
+                fieldNames(properties));
+        assertEquals("msg-1", properties.path("campaign_id").asText());
+        assertEquals("push", properties.path("message_type").asText());
+    }
+
+    @Test
+    void anonymousEventsUseTheSubscription() {
+        OneSignalEvent anonymous = event("e", "message.email.sent", null, "sub_9");
+        assertEquals("sub_9", segment.translate(anonymous, "Email Sent").path("anonymousId").asText());
+        ObjectNode amp = amplitude.translate(anonymous, "x");
+        assertFalse(amp.has("user_id"));
+        assertEquals("sub_9", amp.path("device_id").asText());
+        assertEquals("sub_9", mixpanel.translate(anonymous, "x").path("properties").path("distinct_id").asText());
+        OneSignalEvent nobody = event("e", "message.email.sent", null, null);
+        assertThrows(IllegalArgumentException.class, () -> segment.translate(nobody, "Email Sent"));
+        assertThrows(IllegalArgumentException.class, () -> amplitude.translate(nobody, "x"));
+        assertThrows(IllegalArgumentException.class, () -> mixpanel.translate(nobody, "x"));
+    }
+
+    @Test
+    void missingOptionalFieldsAreLeftOut() {
+        OneSignalEvent sparse = new OneSignalEvent("message.sms.sent", "e", 1000L, null, null, "s", null, "u",
+                null, null, null, null, null, null, null);
+        assertEquals(Set.of("message_type", "subscription_id"), fieldNames(segment.translate(sparse, "SMS Sent").path("properties")));
+        assertEquals(Set.of("message_type", "subscription_id", "source"),
+                fieldNames(amplitude.translate(sparse, "x").path("event_properties")));
+        assertEquals("SMS", amplitude.translate(sparse, "x").path("event_properties").path("message_type").asText());
+    }
+
+    @Test
+    void dedupIdsAreDeterministicAndWithinEachVendorsRules() {
+        String longId = "x".repeat(150);
+        assertEquals(Segment.messageId(longId), Segment.messageId(longId));
+        assertTrue(Segment.messageId(longId).length() < 100);
+        assertEquals("a1b2c3d4-e5f6-7890-abcd-ef1234567890", Mixpanel.insertId("a1b2c3d4-e5f6-7890-abcd-ef1234567890"));
+        String derived = Mixpanel.insertId("evt_with_underscores");
+        assertEquals(derived, Mixpanel.insertId("evt_with_underscores"));
+        assertTrue(derived.matches("[A-Za-z0-9-]{1,36}"), derived);
+        assertEquals(1, Json.readObject(amplitude.envelope(List.of())).path("options").path("min_id_length").asInt());
+    }
+
+    @Test
+    void batchesSplitAtTheEventCountLimits() throws Exception {
+        List<OneSignalEvent> events = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            events.add(event("e" + i, "message.push.sent", "u" + i, "s" + i));
+        }
+        List<OutboundRequest> segmentRequests = RequestBuilder.build(segment, table("segment", "all"), events).requests();
+        assertEquals(5, segmentRequests.size());
+        segmentRequests.forEach(r -> assertEquals(500, Json.readObject(r.body()).path("batch").size()));
+        List<OutboundRequest> amplitudeRequests = RequestBuilder.build(amplitude, table("amplitude", "all"), events).requests();
+        assertEquals(List.of(2000, 500), amplitudeRequests.stream().map(r -> r.events().size()).toList());
+        assertEquals(List.of(2000, 500), RequestBuilder.build(mixpanel, table("mixpanel", "all"), events).requests()
+                .stream().map(r -> r.items().size()).toList());
+    }
+
+    @Test
+    void batchesSplitAtTheSizeLimitsAndOversizedEventsAreRefused() throws Exception {
+        List<OneSignalEvent> events = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            events.add(new OneSignalEvent("message.push.sent", "e" + i, 1L, null, null, "s", null, "u", null,
+                    null, null, "t".repeat(20_000), null, null, null));
+        }
+        events.add(new OneSignalEvent("message.push.sent", "huge", 1L, null, null, "s", null, "u", null,
+                null, null, "t".repeat(40_000), null, null, null));
+        RequestBuilder.Built built = RequestBuilder.build(segment, table("segment", "all"), events);
+        assertEquals(1, built.rejections().size());
+        assertTrue(built.rejections().get(0).reason().contains("32768"), built.rejections().get(0).reason());
+        assertEquals(100, built.requests().stream().mapToInt(r -> r.events().size()).sum());
+        built.requests().forEach(r -> assertTrue(r.body().length() <= Segment.LIMITS.maxRequestBytes(), "" + r.body().length()));
+        assertTrue(built.requests().size() >= 5);
+    }
+
+    @Test
+    void amplitudeRetriesOnlyTheThrottledEvents() throws Exception {
+        List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
+                event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u1", "s1"));
+        OutboundRequest request = RequestBuilder.build(amplitude, table("amplitude", "all"), events).requests().get(0);
+        Outcome outcome = amplitude.interpret(request, 429,
+                "{\"code\":429,\"throttled_users\":{\"u1\":31},\"throttled_events\":[0,2]}", null);
+        assertEquals(1, outcome.delivered());
+        assertEquals(List.of("a", "c"), outcome.retry().events().stream().map(OneSignalEvent::id).toList());
+        assertEquals(2, Json.readObject(outcome.retry().body()).path("events").size());
+        assertEquals(30_000, outcome.retryAfterMillis());
+        assertTrue(outcome.throttled());
+
+        Outcome invalid = amplitude.interpret(request, 400,
+                "{\"code\":400,\"error\":\"Invalid field values on some events\",\"events_with_invalid_fields\":{\"time\":[1]}}", null);
+        assertEquals(List.of("a", "c"), invalid.retry().events().stream().map(OneSignalEvent::id).toList());
+        assertEquals(1, invalid.rejected().size());
+        assertEquals(0, invalid.retryAfterMillis());
+    }
+
+    @Test
+    void mixpanelDeadLettersExactlyTheFailedRecords() throws Exception {
+        List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
+                event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u3", "s3"));
+        OutboundRequest request = RequestBuilder.build(mixpanel, table("mixpanel", "all"), events).requests().get(0);
+        Outcome outcome = mixpanel.interpret(request, 400, "{\"code\":400,\"num_records_imported\":2,\"failed_records\":"
+                + "[{\"index\":1,\"insert_id\":\"b\",\"field\":\"properties.time\",\"message\":\"bad time\"}]}", null);
+        assertEquals(2, outcome.delivered());
+        assertEquals(1, outcome.rejected().size());
+        assertTrue(outcome.rejected().get(0).record().contains("\"id\":\"b\""));
+        assertTrue(outcome.rejected().get(0).reason().contains("bad time"));
+        assertEquals(null, outcome.retry());
+        assertEquals(request, mixpanel.interpret(request, 503, "", null).retry());
+        assertEquals(3, mixpanel.interpret(request, 401, "{\"error\":\"Invalid credentials\"}", null).rejected().size());
+    }
+
+    @Test
+    void segmentRetriesTransientAnswersHonouringRetryAfter() throws Exception {
+        OutboundRequest request = RequestBuilder.build(segment, table("segment", "all"),
+                List.of(event("a", "message.push.sent", "u1", "s1"))).requests().get(0);
+        Outcome throttled = segment.interpret(request, 429, "", "7");
+        assertEquals(7000, throttled.retryAfterMillis());
+        assertTrue(throttled.throttled());
+        for (int status : List.of(408, 410, 460, 500, 502, 503)) {
+            assertEquals(request, segment.interpret(request, status, "", null).retry(), "status " + status);
+        }
+        assertEquals(1, segment.interpret(request, 400, "Bad Request", null).rejected().size());
+        assertTrue(Json.readObject(request.body()).path("writeKey").asText().equals("wk"));
+        assertEquals("2024-02-21T23:45:16Z", Json.readObject(request.body()).path("sentAt").asText());
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new java.util.TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

@@ -1,0 +1,82 @@
+package io.signalhub.eventstreams;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.signalhub.Json;
+import io.signalhub.ingress.InvalidInputException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class OneSignalEventParserTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private final OneSignalEventParser parser = new OneSignalEventParser(Json.MAPPER, 3, () -> NOW);
+
+    @Test
+    void readsTheFlatDottedFormOfOneSignalsDocs() {
+        OneSignalEvent event = parser.parseBody("{\"event.kind\":\"message.push.clicked\",\"event.id\":\"id-1\","
+                + "\"event.timestamp\":\"1708559115\",\"event.external_id\":\"user_1\",\"event.subscription_id\":\"s\","
+                + "\"message.title\":\"{'en':'Flash Sale'}\",\"event.data.failure_reason\":\"\"}").events().get(0);
+        assertEquals("message.push.clicked", event.kind());
+        assertEquals(1708559115000L, event.timestampMillis());
+        assertEquals("user_1", event.externalId());
+        assertEquals("{'en':'Flash Sale'}", event.messageTitle());
+        assertNull(event.failureReason());
+    }
+
+    @Test
+    void readsTheNestedFormAndItsOwnCanonicalForm() {
+        OneSignalEvent event = parser.parseBody("{\"event\":{\"kind\":\"message.email.hardbounced\",\"id\":\"id-2\","
+                + "\"datetime\":\"2024-02-21T23:45:15.228Z\",\"external_id\":\"\"},"
+                + "\"message\":{\"title\":{\"en\":\"Hi\"}},\"user\":{\"language\":\"de\"}}").events().get(0);
+        assertEquals("message.email.bounced", event.kind());
+        assertEquals(1708559115228L, event.timestampMillis());
+        assertNull(event.externalId());
+        assertEquals("{\"en\":\"Hi\"}", event.messageTitle());
+        assertEquals("de", event.language());
+        List<String> problems = new ArrayList<>();
+        assertEquals(event, parser.readRecord(event.toJson(Json.MAPPER).toString(), problems));
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void acceptsEveryOlderSpellingAndIgnoresLiveActivities() {
+        assertEquals("message.iam.impression", EventKinds.normalize("message.iam.displayed").orElseThrow());
+        assertEquals("message.iam.page_displayed", EventKinds.normalize("message.iam.pagedisplayed").orElseThrow());
+        assertEquals("message.email.suppressed", EventKinds.normalize("message.email.supressed").orElseThrow());
+        OneSignalEventParser.Parsed parsed = parser.parseBody(
+                "[{\"event.kind\":\"message.live_activity.sent\",\"event.id\":\"la\"}]");
+        assertEquals(0, parsed.events().size());
+        assertEquals(1, parsed.ignored());
+    }
+
+    @Test
+    void listsEveryProblemOfABatch() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parseBody(
+                "[{\"event.kind\":\"message.sms.sent\"},{\"event.id\":\"x\",\"event.kind\":\"nope\",\"event.timestamp\":\"soon\"},{\"event.id\":[1],\"event.kind\":\"message.sms.sent\"}]"));
+        assertEquals(400, e.status());
+        assertEquals(List.of("events[0]: missing event.id", "events[1]: unknown event.kind 'nope'",
+                "events[1]: event.timestamp must be Unix seconds, a number or a numeric string",
+                "events[2]: event.id must be a string", "events[2]: missing event.id"), e.problems());
+    }
+
+    @Test
+    void refusesBodiesThatAreNotEvents() {
+        assertThrows(InvalidInputException.class, () -> parser.parseBody("[]"));
+        assertThrows(InvalidInputException.class, () -> parser.parseBody("42"));
+        assertThrows(InvalidInputException.class, () -> parser.parseBody("{not json"));
+        assertEquals("the body holds 4 events; at most 3 per request",
+                assertThrows(InvalidInputException.class, () -> parser.parseBody("[{},{},{},{}]")).problems().get(0));
+    }
+
+    @Test
+    void anEventWithoutATimeTakesTheTimeOfReceipt() {
+        OneSignalEvent event = parser.parseBody("{\"event.kind\":\"message.sms.sent\",\"event.id\":\"t\"}").events().get(0);
+        assertEquals(NOW.toEpochMilli(), event.timestampMillis());
+    }
+}
