@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +26,13 @@ import io.signalhub.datain.SegmentIngress;
 import io.signalhub.datain.SegmentTranslator;
 import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.dataout.DataOutBatches;
 import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.Destination;
+import io.signalhub.delivery.DestinationControl;
+import io.signalhub.delivery.DestinationControls;
+import io.signalhub.delivery.Pacing;
+import io.signalhub.delivery.PoisonBatches;
+import io.signalhub.delivery.TranslatedItems;
 import io.signalhub.delivery.EventNames;
 import io.signalhub.vendors.mixpanel.Mixpanel;
 import io.signalhub.delivery.RetryGate;
@@ -37,8 +42,10 @@ import io.signalhub.ingress.BearerToken;
 import io.signalhub.ingress.HttpErrors;
 import io.signalhub.eventstreams.OneSignalIngress;
 import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.kafka.ConsumerGroups;
 import io.signalhub.kafka.HubTopics;
 import io.signalhub.monitoring.DataInStats;
+import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.eventstreams.OneSignalEventParser;
 import io.signalhub.sandbox.Sandbox;
@@ -88,14 +95,16 @@ public class HubConfiguration implements CamelConfiguration {
 
         String eventsTopic = setting(properties, "hub.topics.onesignal-events");
         String segmentTopic = setting(properties, "hub.topics.segment-events");
-        camel.addService(new HubTopics(brokers, List.of(eventsTopic, eventsTopic + ".dlq", eventsTopic + ".parked", segmentTopic,
-                segmentTopic + ".dlq", setting(properties, "hub.topics.cohort-updates")),
+        String cohortTopic = setting(properties, "hub.topics.cohort-updates");
+        camel.addService(new HubTopics(brokers, List.of(eventsTopic, eventsTopic + ".dlq", segmentTopic,
+                segmentTopic + ".dlq", cohortTopic, cohortTopic + ".dlq"),
                 Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
+        ConsumerGroups groups = new ConsumerGroups(camel, brokers, Long.parseLong(setting(properties, "hub.kafka.lag-refresh-seconds")));
+        camel.addService(groups);
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, eventsTopic, destinationNames);
         registry.bind("deadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
-        DataOutTopics topics = new DataOutTopics(deadLetters, DeadLetters.parking(camel, brokers, eventsTopic, destinationNames));
 
         OneSignalEventParser parser = new OneSignalEventParser(Json.MAPPER,
                 Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
@@ -105,21 +114,24 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("ingressToken", ingressToken);
         registry.bind("adminToken", new BearerToken("hub.admin.token", setting(properties, "hub.admin.token")));
         registry.bind("httpErrors", new HttpErrors(metrics));
-        registry.bind("retryGate", new RetryGate(metrics));
+        RetryGate retryGate = new RetryGate(metrics, Long.parseLong(setting(properties, "hub.delivery.max-retry-after-ms")));
+        registry.bind("retryGate", retryGate);
+        registry.bind("translatedItems", new TranslatedItems());
 
-        MemoryIdempotentRepository delivered = (MemoryIdempotentRepository) MemoryIdempotentRepository
-                .memoryIdempotentRepository(Integer.parseInt(setting(properties, "hub.dedup.cache-size")));
-        camel.addService(delivered);
-        registry.bind("dataOut", new DataOutBatches(parser, delivered, deadLetters, metrics.ingress("onesignal-events")));
-
-        DataIn dataIn = bindDataIn(camel, metrics, brokers, ingressToken);
+        Map<String, PoisonBatches.Sink> poison = new HashMap<>();
+        DataIn dataIn = bindDataIn(camel, metrics, brokers, ingressToken, retryGate, poison);
+        DeadLetters cohortDeadLetters = DeadLetters.deadLetters(camel, brokers, cohortTopic, List.of(COHORTS));
+        metrics.publish("DeadLetters", cohortDeadLetters.topic(), cohortDeadLetters);
+        poison.put(COHORTS, new PoisonBatches.Sink(cohortDeadLetters, metrics.addDestination(COHORTS, dataIn.enabled())));
         bindCohortSync(camel, metrics, dataIn);
 
+        DataOut dataOut = new DataOut(parser, deadLetters, retryGate, groups, new DestinationControls(), poison, eventsTopic,
+                setting(properties, "hub.kafka.group-id"), Integer.parseInt(setting(properties, "hub.dedup.cache-size")));
         String segmentKey = setting(properties, "hub.segment.write-key");
-        bindDestination(camel, metrics, topics, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
+        bindDestination(camel, metrics, dataOut, new Segment(segmentKey, Instant::now), !segmentKey.isEmpty(),
                 Segment.host(setting(properties, "hub.segment.region")), "/v1/batch");
         String amplitudeKey = setting(properties, "hub.amplitude.api-key");
-        bindDestination(camel, metrics, topics,
+        bindDestination(camel, metrics, dataOut,
                 new Amplitude(amplitudeKey, Integer.parseInt(setting(properties, "hub.amplitude.min-id-length")),
                         Long.parseLong(setting(properties, "hub.amplitude.throttle-wait-ms"))),
                 !amplitudeKey.isEmpty(), Amplitude.host(setting(properties, "hub.amplitude.region")), "/2/httpapi");
@@ -128,22 +140,29 @@ public class HubConfiguration implements CamelConfiguration {
         String accountUser = setting(properties, "hub.mixpanel.service-account-username");
         String accountSecret = setting(properties, "hub.mixpanel.service-account-secret");
         boolean serviceAccount = !accountUser.isEmpty() && !accountSecret.isEmpty() && !projectId.isEmpty();
-        bindDestination(camel, metrics, topics, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
+        bindDestination(camel, metrics, dataOut, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
                 serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
                 "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
+        registry.bind("destinationControls", dataOut.controls());
+        registry.bind("poisonBatches", new PoisonBatches(poison));
     }
 
-    /** Where Data Out's destinations put the events they refused for good, and those of a paused destination. */
-    private record DataOutTopics(DeadLetters deadLetters, DeadLetters parking) {
+    /** The consumer name of the cohort-update pushes, for their dead letters and counters. */
+    private static final String COHORTS = "cohorts";
+
+    /** What every Data Out destination shares. */
+    private record DataOut(OneSignalEventParser parser, DeadLetters deadLetters, RetryGate retryGate, ConsumerGroups groups,
+                           DestinationControls controls, Map<String, PoisonBatches.Sink> poison, String topic,
+                           String groupId, int dedupCacheSize) {
     }
 
     /** What the Data In chain shares with the cohort sync. */
-    private record DataIn(OneSignalApps apps, HubStore store) {
+    private record DataIn(OneSignalApps apps, HubStore store, boolean enabled) {
     }
 
     /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
-    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken)
-            throws Exception {
+    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken,
+                                     RetryGate retryGate, Map<String, PoisonBatches.Sink> poison) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
         OneSignalApps apps = oneSignalApps(properties);
@@ -175,9 +194,12 @@ public class HubConfiguration implements CamelConfiguration {
         // without a OneSignal app the Data In consumer does not run: Segment messages wait in Kafka
         properties.addOverrideProperty("hub.onesignal.enabled", String.valueOf(enabled));
         properties.addOverrideProperty("hub.onesignal.base-url", setting(properties, "hub.onesignal.base-url").replaceAll("/+$", ""));
+        DestinationStats destinationStats = metrics.addDestination(OneSignalDelivery.NAME, enabled);
         registry.bind(OneSignalDelivery.NAME, new OneSignalDelivery(apps, Integer.parseInt(setting(properties, "hub.onesignal.tag-limit")),
-                new KnownSegments(store), deadLetters, metrics.addDestination(OneSignalDelivery.NAME, enabled), stats));
-        return new DataIn(apps, store);
+                new KnownSegments(store), deadLetters, destinationStats, stats,
+                new Pacing(Integer.parseInt(setting(properties, "hub.onesignal.rate-limit")), System::currentTimeMillis), retryGate));
+        poison.put(OneSignalDelivery.NAME, new PoisonBatches.Sink(deadLetters, destinationStats));
+        return new DataIn(apps, store, enabled);
     }
 
     /** Cohort sync: the cohorts file, the two sources, the pushes, the shared run steps. */
@@ -241,19 +263,36 @@ public class HubConfiguration implements CamelConfiguration {
                 apps.keySet()));
     }
 
-    /** Binds the destination bean and sets {@code hub.<name>.url}, the endpoint the delivery route posts to. */
-    private static void bindDestination(CamelContext camel, HubMetrics metrics, DataOutTopics topics, Vendor vendor,
+    /**
+     * Binds the destination bean, its controls (JMX and HTTP) and lag, and sets {@code hub.<name>.url}, the
+     * endpoint the delivery route posts to, and {@code hub.<name>.enabled}, whether its consumer runs.
+     */
+    private static void bindDestination(CamelContext camel, HubMetrics metrics, DataOut dataOut, Vendor vendor,
                                         boolean enabled, String regionHost, String path) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         String name = vendor.name();
         String baseUrl = setting(properties, "hub." + name + ".base-url");
         properties.addOverrideProperty("hub." + name + ".url", (baseUrl.isEmpty() ? regionHost : baseUrl.replaceAll("/+$", "")) + path);
+        properties.addOverrideProperty("hub." + name + ".enabled", String.valueOf(enabled));
         Map<String, String> table = EventNames.load(Path.of(setting(properties, "hub." + name + ".event-names")));
         EventNames names = EventNames.of(table, setting(properties, "hub." + name + ".events"));
-        Destination destination = new Destination(vendor, names, enabled, metrics.addDestination(name, enabled),
-                topics.deadLetters(), topics.parking());
+        MemoryIdempotentRepository delivered = (MemoryIdempotentRepository) MemoryIdempotentRepository
+                .memoryIdempotentRepository(dataOut.dedupCacheSize());
+        camel.addService(delivered);
+        DestinationStats stats = metrics.addDestination(name, enabled);
+        Destination destination = new Destination(vendor, names, dataOut.parser(), delivered, stats, dataOut.deadLetters(),
+                new Pacing(Integer.parseInt(setting(properties, "hub." + name + ".rate-limit")), System::currentTimeMillis),
+                dataOut.retryGate());
         camel.getRegistry().bind(name, destination);
-        metrics.publish("DestinationControl", name, destination);
+        String group = setting(properties, "hub.kafka.group-id") + "-" + name;
+        DestinationControl control = new DestinationControl(camel, destination, "data-out-" + name, dataOut.groups(), group,
+                dataOut.topic());
+        dataOut.controls().add(control);
+        metrics.publish("DestinationControl", name, control);
+        dataOut.poison().put(name, new PoisonBatches.Sink(dataOut.deadLetters(), stats));
+        if (enabled) {
+            dataOut.groups().watch(group, dataOut.topic(), stats::lagRecords);
+        }
     }
 
     private static void startSandbox(CamelContext camel, PropertiesComponent properties) throws Exception {

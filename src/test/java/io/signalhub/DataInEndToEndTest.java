@@ -1,6 +1,5 @@
 package io.signalhub;
 
-import io.signalhub.vendors.segment.Segment;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

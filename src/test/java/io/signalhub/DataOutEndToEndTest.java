@@ -1,8 +1,5 @@
 package io.signalhub;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.mixpanel.Mixpanel;
-import io.signalhub.vendors.segment.Segment;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -140,7 +137,9 @@ class DataOutEndToEndTest {
             assertEquals(2, FAKES.segment().eventsSent(), "Segment was sent the duplicate");
             assertEquals(2, FAKES.amplitude().eventsSent(), "Amplitude was sent the duplicate");
             assertEquals(2, FAKES.mixpanel().eventsSent(), "Mixpanel was sent the duplicate");
-            assertEquals(2, hub.metrics().ingress("onesignal-events").getDuplicates());
+            for (String destination : List.of("segment", "amplitude", "mixpanel")) {
+                assertEquals(2, hub.metrics().destination(destination).getDuplicates(), destination);
+            }
         }
     }
 
@@ -252,7 +251,7 @@ class DataOutEndToEndTest {
     }
 
     @Test
-    void aPausedDestinationParksItsEventsWhileTheOthersGoOnAndGetsThemOnResume() throws Exception {
+    void aPausedDestinationWaitsInKafkaWhileTheOthersGoOnAndCatchesUpOnResume() throws Exception {
         try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
             MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
             ObjectName segment = new ObjectName("io.signalhub:context=" + ObjectName.quote(hub.contextName())
@@ -262,15 +261,45 @@ class DataOutEndToEndTest {
             assertEquals(202, hub.postEvents(batch(0, 100)).statusCode());
             await("100 events at Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() == 100);
             await("100 events at Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() == 100);
-            await("100 events parked for Segment", WAIT, () -> hub.metrics().destination("segment").getParked() == 100);
+            // the paused destination's consumer is suspended: its lag grows, nothing is set aside elsewhere
+            await("Segment's lag", WAIT, () -> hub.metrics().destination("segment").getLagRecords() == 100);
             assertEquals(0, FAKES.segment().requests(), "nothing sent to a paused destination");
 
-            assertEquals(100, jmx.invoke(segment, "resume", null, null), "resume puts the parked events back");
+            HttpResponse<String> resumed = hub.post("/admin/destinations/segment/resume", TestHub.ADMIN_TOKEN, "");
+            assertEquals(200, resumed.statusCode(), resumed.body());
             assertEquals(false, jmx.getAttribute(segment, "Paused"));
             awaitEverywhere(100);
             assertEquals(100, byField(FAKES.segment().accepted(), "messageId").size());
-            assertEquals(100, FAKES.amplitude().accepted().size(), "the resumed events went to Segment only");
+            assertEquals(100, FAKES.amplitude().accepted().size(), "the other destinations were not sent anything again");
             assertEquals(100, FAKES.mixpanel().accepted().size());
+            await("Segment caught up", WAIT, () -> hub.metrics().destination("segment").getLagRecords() == 0);
+        }
+    }
+
+    @Test
+    void rewindDeliversEverythingSinceATimeToOneDestinationOnly() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            assertEquals(202, hub.postEvents(batch(0, 20)).statusCode());
+            awaitEverywhere(20);
+            Thread.sleep(1100);
+            java.time.Instant since = java.time.Instant.now();
+            Thread.sleep(100);
+            assertEquals(202, hub.postEvents(batch(20, 30)).statusCode());
+            awaitEverywhere(50);
+            int mixpanelSent = FAKES.mixpanel().eventsSent();
+            int segmentSent = FAKES.segment().eventsSent();
+
+            assertEquals(400, hub.post("/admin/destinations/amplitude/rewind?since=yesterday", TestHub.ADMIN_TOKEN, "").statusCode());
+            assertEquals(401, hub.post("/admin/destinations/amplitude/rewind?since=" + since, TestHub.INGRESS_TOKEN, "").statusCode());
+            HttpResponse<String> rewound = hub.post("/admin/destinations/amplitude/rewind?since=" + since, TestHub.ADMIN_TOKEN, "");
+            assertEquals(200, rewound.statusCode(), rewound.body());
+            assertEquals(30, Json.MAPPER.readTree(rewound.body()).path("records").asInt(), rewound.body());
+            await("the 30 events since then sent to Amplitude again", WAIT, () -> FAKES.amplitude().eventsSent() >= 80);
+            Thread.sleep(1000);
+            assertEquals(80, FAKES.amplitude().eventsSent(), "exactly the events since the time went again");
+            assertEquals(50, FAKES.amplitude().accepted().size(), "Amplitude's insert_id dedup absorbs them");
+            assertEquals(mixpanelSent, FAKES.mixpanel().eventsSent(), "the other destinations were not rewound");
+            assertEquals(segmentSent, FAKES.segment().eventsSent());
         }
     }
 }

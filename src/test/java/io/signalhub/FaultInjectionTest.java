@@ -1,8 +1,5 @@
 package io.signalhub;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.mixpanel.Mixpanel;
-import io.signalhub.vendors.segment.Segment;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.signalhub;
 
-import io.signalhub.vendors.segment.Segment;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

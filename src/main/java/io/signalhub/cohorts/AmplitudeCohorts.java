@@ -1,6 +1,5 @@
 package io.signalhub.cohorts;
 
-import io.signalhub.vendors.amplitude.Amplitude;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

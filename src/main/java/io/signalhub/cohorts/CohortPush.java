@@ -1,7 +1,5 @@
 package io.signalhub.cohorts;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -9,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
+import io.signalhub.store.StoreKeys;
 import io.signalhub.ingress.HttpErrors;
 import io.signalhub.monitoring.HubMetrics;
 import org.apache.camel.Exchange;
@@ -53,6 +52,7 @@ public final class CohortPush {
             throw new InvalidInputException("a Mixpanel cohort sync needs 'action' (members, add_members or remove_members)"
                     + " and parameters.mixpanel_cohort_id and parameters.members");
         }
+        requireFits(cohortId);
         toRecord(exchange, Cohort.MIXPANEL, cohortId, body);
     }
 
@@ -64,7 +64,16 @@ public final class CohortPush {
                 || body.path("message_id").asText("").isEmpty()) {
             throw new InvalidInputException("an Amplitude cohort webhook needs cohort_id, in_cohort (true or false), message_id and users");
         }
+        requireFits(cohortId);
         toRecord(exchange, Cohort.AMPLITUDE, cohortId, body);
+    }
+
+    /** A cohort id is a key of the store: one too long for it is refused here, before anything is kept. */
+    private static void requireFits(String cohortId) {
+        if (cohortId.length() > StoreKeys.COHORT_ID) {
+            throw new InvalidInputException("the cohort id is " + cohortId.length() + " characters; at most "
+                    + StoreKeys.COHORT_ID + " are taken");
+        }
     }
 
     /** Kafka has the push: answer as each vendor expects. */

@@ -1,7 +1,5 @@
 package io.signalhub.cohorts;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +23,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.signalhub.Json;
 import io.signalhub.store.HubStore;
+import io.signalhub.store.StoreKeys;
 
 /**
  * Cohort memberships as synced to OneSignal, kept so each run sends only the difference and a crash
@@ -218,7 +217,7 @@ public final class CohortStore {
                 delete.executeUpdate();
                 insert.setString(1, cohort.source());
                 insert.setString(2, cohort.id());
-                insert.setString(3, name);
+                insert.setString(3, StoreKeys.cut(name, StoreKeys.COHORT_NAME));
                 insert.setLong(4, lastComputed);
                 insert.executeUpdate();
             }
@@ -299,11 +298,11 @@ public final class CohortStore {
                  PreparedStatement insert = connection.prepareStatement("INSERT INTO cohort_webhook_pages"
                          + " (cohort_id, session_id, page, total_pages, members) VALUES (?, ?, ?, ?, ?)")) {
                 delete.setString(1, cohortId);
-                delete.setString(2, sessionId);
+                delete.setString(2, StoreKeys.fit(sessionId, StoreKeys.SESSION_ID));
                 delete.setInt(3, page);
                 delete.executeUpdate();
                 insert.setString(1, cohortId);
-                insert.setString(2, sessionId);
+                insert.setString(2, StoreKeys.fit(sessionId, StoreKeys.SESSION_ID));
                 insert.setInt(3, page);
                 insert.setInt(4, totalPages);
                 insert.setString(5, Json.MAPPER.writeValueAsString(members));
@@ -314,7 +313,7 @@ public final class CohortStore {
             try (PreparedStatement query = connection.prepareStatement(
                     "SELECT members FROM cohort_webhook_pages WHERE cohort_id = ? AND session_id = ?")) {
                 query.setString(1, cohortId);
-                query.setString(2, sessionId);
+                query.setString(2, StoreKeys.fit(sessionId, StoreKeys.SESSION_ID));
                 try (ResultSet row = query.executeQuery()) {
                     while (row.next()) {
                         pages++;
@@ -337,7 +336,7 @@ public final class CohortStore {
     public boolean delivered(String messageId) {
         return inTransaction(connection -> {
             try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM cohort_push_messages WHERE message_id = ?")) {
-                query.setString(1, messageId);
+                query.setString(1, StoreKeys.fit(messageId, StoreKeys.MESSAGE_ID));
                 try (ResultSet row = query.executeQuery()) {
                     return row.next();
                 }
@@ -353,7 +352,7 @@ public final class CohortStore {
         inTransaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO cohort_push_messages (message_id, received_at) VALUES (?, ?)")) {
-                insert.setString(1, messageId);
+                insert.setString(1, StoreKeys.fit(messageId, StoreKeys.MESSAGE_ID));
                 insert.setTimestamp(2, Timestamp.from(Instant.now()));
                 insert.executeUpdate();
             }

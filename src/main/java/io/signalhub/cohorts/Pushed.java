@@ -1,6 +1,5 @@
 package io.signalhub.cohorts;
 
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.util.Set;
 
 /**

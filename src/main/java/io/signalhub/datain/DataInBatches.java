@@ -2,15 +2,16 @@ package io.signalhub.datain;
 
 import io.signalhub.vendors.onesignal.OneSignalApps;
 import io.signalhub.vendors.onesignal.OneSignalPlan;
-import io.signalhub.vendors.segment.Segment;
 import io.signalhub.vendors.segment.SegmentMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.vendors.onesignal.OneSignalDelivery;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.Rejection;
 import io.signalhub.kafka.PartitionCommits;
@@ -57,7 +58,7 @@ public final class DataInBatches {
                 unreadable.add(new Rejection(key, value, "unreadable record: not a Segment message (a JSON object)", 0, null));
             } else if (!apps.has(app)) {
                 unreadable.add(new Rejection(key, value, "no OneSignal app named '" + app + "' is configured", 0, null,
-                        java.util.Map.of(SegmentIngress.APP_HEADER, app)));
+                        Map.of(SegmentIngress.APP_HEADER, app)));
             } else {
                 messages.add(new SegmentMessage(app, (ObjectNode) message, value));
             }
@@ -65,6 +66,16 @@ public final class DataInBatches {
         deadLetters.send(DeadLetters.UNREADABLE, unreadable);
         stats.dropped("unreadable_record", unreadable.size());
         return messages;
+    }
+
+    /** A message the translator failed on (the same way on every attempt): dead-lettered with the reason, the rest goes on. */
+    public Translation untranslatable(Exchange item) {
+        SegmentMessage message = item.getMessage().getBody(SegmentMessage.class);
+        Throwable cause = item.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("a Segment message could not be translated, dead-lettered: {}", String.valueOf(cause));
+        deadLetters.send(OneSignalDelivery.NAME, List.of(new Rejection(message.userId(), message.record(), "the message could not be translated: " + cause, 0, null,
+                message.app().equals(OneSignalApps.DEFAULT) ? Map.of() : Map.of(SegmentIngress.APP_HEADER, message.app()))));
+        return Translation.dropped("untranslatable");
     }
 
     /** The plan the splitter gathered (none for an empty poll) becomes the batch OneSignal delivers. */

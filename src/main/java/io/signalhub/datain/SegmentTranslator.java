@@ -1,7 +1,6 @@
 package io.signalhub.datain;
 
 import io.signalhub.vendors.onesignal.UserChange;
-import io.signalhub.vendors.segment.Segment;
 import io.signalhub.vendors.segment.SegmentMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,7 +1,6 @@
 package io.signalhub.datain;
 
 import io.signalhub.vendors.onesignal.UserChange;
-import io.signalhub.vendors.segment.Segment;
 
 /** A Segment message translated: the change for OneSignal, or why the message changes nothing there. */
 public record Translation(UserChange change, String dropReason) {

@@ -34,8 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The dead-letter topic {@code <events topic>.dlq} of one chain: one JSON record per refused record,
- * with the destination, the reason and the vendor's answer, and the replay of those records. The same
- * shape serves the parking topic {@code <events topic>.parked}: the events of a paused destination.
+ * with the destination, the reason and the vendor's answer, and the replay of those records, each to the
+ * destination that refused it.
  */
 public final class DeadLetters implements DeadLettersMXBean {
 
@@ -67,11 +67,6 @@ public final class DeadLetters implements DeadLettersMXBean {
     /** Records the destinations refused for good: {@code <events topic>.dlq}. */
     public static DeadLetters deadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
         return new DeadLetters(camel, brokers, eventsTopic, destinations, ".dlq", "signalhub-dead-letter-replay");
-    }
-
-    /** The events of paused destinations, kept until each resumes: {@code <events topic>.parked}. */
-    public static DeadLetters parking(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
-        return new DeadLetters(camel, brokers, eventsTopic, destinations, ".parked", "signalhub-parked-replay");
     }
 
     private synchronized ProducerTemplate producer() {

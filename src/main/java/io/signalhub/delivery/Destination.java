@@ -1,103 +1,140 @@
 package io.signalhub.delivery;
 
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.eventstreams.OneSignalEvent;
+import io.signalhub.eventstreams.OneSignalEventParser;
+import io.signalhub.kafka.PartitionCommits;
+import io.signalhub.kafka.RecordHeaders;
+import io.signalhub.monitoring.DestinationStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Camel-facing side of one vendor: picks the events enabled for it, has them translated and
- * batched, prepares each HTTP request and acts on the vendor's answer. The routes decide when to call
- * what; throttling, retries and the HTTP call itself are Camel's.
+ * The Camel-facing side of one Data Out vendor, called step by step by its route (data-out.camel.yaml):
+ * reads a poll of its own consumer group into event groups by kind, translates the kinds it takes,
+ * packs requests, prepares each HTTP call and acts on the answer. The routes decide when to call what;
+ * throttling, retries, suspension and the HTTP call itself are Camel's.
  */
-public final class Destination implements DestinationControlMXBean {
+public final class Destination implements RequestDelivery {
 
-    /** Exchange property: the {@link EventBatch} being delivered. */
+    /** Exchange property: what the batch delivers (the {@link Translated} events). */
     public static final String BATCH = "signalhubBatch";
     /** Exchange property: the {@link OutboundRequest} (still) to send. */
     public static final String REQUEST = "signalhubRequest";
-    /** Exchange property: the earliest time (epoch ms) the request may go again. */
-    public static final String NOT_BEFORE = "signalhubNotBefore";
-    /** Exchange property: the destination's name, for the retry counter. */
+    /** Exchange property: the destination a request is for (set by the delivery template), for the retry counter. */
     public static final String NAME = "signalhubDestination";
+    /** Exchange property: the oldest record's Kafka timestamp of the batch (epoch ms), for the lag in seconds. */
+    public static final String OLDEST = "signalhubOldestRecord";
 
     private static final Logger LOG = LoggerFactory.getLogger(Destination.class);
 
     private final Vendor vendor;
     private final EventNames names;
-    private final boolean enabled;
+    private final OneSignalEventParser parser;
+    private final IdempotentRepository delivered;
     private final DestinationStats stats;
     private final DeadLetters deadLetters;
-    private final DeadLetters parking;
-    private volatile boolean paused;
+    private final Pacing pacing;
+    private final RetryGate retryGate;
 
-    public Destination(Vendor vendor, EventNames names, boolean enabled, DestinationStats stats, DeadLetters deadLetters,
-                       DeadLetters parking) {
+    public Destination(Vendor vendor, EventNames names, OneSignalEventParser parser, IdempotentRepository delivered,
+                       DestinationStats stats, DeadLetters deadLetters, Pacing pacing, RetryGate retryGate) {
         this.vendor = vendor;
         this.names = names;
-        this.enabled = enabled;
+        this.parser = parser;
+        this.delivered = delivered;
         this.stats = stats;
         this.deadLetters = deadLetters;
-        this.parking = parking;
-    }
-
-    @Override
-    public boolean isPaused() {
-        return paused;
-    }
-
-    @Override
-    public void pause() {
-        paused = true;
-        LOG.info("{} paused: its events go to {} until it resumes", name(), parking.topic());
-    }
-
-    @Override
-    public synchronized int resume() {
-        paused = false;
-        int replayed = parking.replay(name());
-        LOG.info("{} resumed: {} parked events put back on the events topic for it", name(), replayed);
-        return replayed;
+        this.pacing = pacing;
+        this.retryGate = retryGate;
     }
 
     public String name() {
         return vendor.name();
     }
 
-    /** The requests that carry this batch's events for this vendor; none when the destination is disabled. */
-    public List<OutboundRequest> requests(@ExchangeProperty(BATCH) EventBatch batch) {
-        if (!enabled) {
-            return List.of();
-        }
-        List<OneSignalEvent> events = new ArrayList<>();
+    /** Forgets which events were delivered, so a rewind sends them again. */
+    public void forgetDelivered() {
+        delivered.clear();
+    }
+
+    /**
+     * Reads the records of one poll (a list of exchanges, Camel's Kafka batching) into groups by kind.
+     * Unreadable records are dead-lettered; events this instance already delivered here (a batch handed
+     * again after a failure further on) and replayed dead letters meant for another destination are left out.
+     */
+    public List<EventGroup> decode(Exchange batch) {
+        List<?> records = batch.getMessage().getBody(List.class);
+        batch.setProperty(PartitionCommits.PROPERTY, PartitionCommits.of(records));
+        Map<String, List<OneSignalEvent>> byKind = new LinkedHashMap<>();
+        List<Rejection> unreadable = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
+        Set<String> inThisBatch = new HashSet<>();
+        int duplicates = 0;
         int skipped = 0;
-        for (EventBatch.Entry entry : batch.entries()) {
-            if (entry.onlyFor() != null && !entry.onlyFor().equals(name())) {
+        for (Object item : records) {
+            Message record = ((Exchange) item).getMessage();
+            oldest = Math.min(oldest, record.getHeader(KafkaConstants.TIMESTAMP, Long.MAX_VALUE, Long.class));
+            String onlyFor = RecordHeaders.text((Exchange) item, DeadLetters.REPLAY_TO_HEADER);
+            if (onlyFor != null && !onlyFor.equals(name())) {
                 continue;
             }
-            if (names.isEnabled(entry.event().kind())) {
-                events.add(entry.event());
+            String value = record.getBody(String.class);
+            List<String> problems = new ArrayList<>();
+            OneSignalEvent event = value == null ? null : parser.readRecord(value, problems);
+            if (event == null) {
+                if (problems.isEmpty() && value != null) {
+                    skipped++;
+                } else {
+                    unreadable.add(new Rejection(record.getHeader(KafkaConstants.KEY, String.class), value,
+                            "unreadable record: " + String.join("; ", problems), 0, null));
+                }
+            } else if (onlyFor == null && (delivered.contains(event.id()) || !inThisBatch.add(event.id()))) {
+                duplicates++;
             } else {
-                skipped++;
+                byKind.computeIfAbsent(event.kind(), k -> new ArrayList<>()).add(event);
             }
         }
+        batch.setProperty(OLDEST, oldest == Long.MAX_VALUE ? 0L : oldest);
+        stats.pending(oldest == Long.MAX_VALUE ? 0 : oldest);
+        deadLetter("unreadable", unreadable);
         stats.skipped(skipped);
-        if (paused) {
-            // durably aside in Kafka, so the batch commits and the other destinations go on
-            parking.send(name(), DeadLetters.rejections(events, "paused", 0, null));
-            stats.parked(events.size());
-            return List.of();
-        }
-        RequestBuilder.Built built = RequestBuilder.build(vendor, names, events);
-        deadLetter(built.rejections());
-        return built.requests();
+        stats.duplicates(duplicates);
+        return byKind.entrySet().stream().map(e -> new EventGroup(e.getKey(), e.getValue())).toList();
+    }
+
+    /** The content-based router's test: whether this destination takes the kind (its name table and hub.&lt;name&gt;.events). */
+    public boolean takes(EventGroup group) {
+        return names.isEnabled(group.kind());
+    }
+
+    public Translated translate(EventGroup group) {
+        return RequestBuilder.translate(vendor, names, group.events());
+    }
+
+    /** A kind this destination does not take: counted, not sent, not an error. */
+    public Translated skip(EventGroup group) {
+        stats.skipped(group.events().size());
+        return Translated.empty();
+    }
+
+    /** Batches the translated events into requests; the events that cannot be sent at all are dead letters. */
+    public List<OutboundRequest> requests(Exchange batch) {
+        Translated translated = batch.getMessage().getBody(Translated.class);
+        batch.setProperty(BATCH, translated);
+        deadLetter("untranslatable", translated.rejections());
+        return RequestBuilder.pack(vendor, translated);
     }
 
     /** Every request of a Data Out vendor shares one throttle. */
@@ -105,16 +142,20 @@ public final class Destination implements DestinationControlMXBean {
         return name();
     }
 
+    /** Requests per second now: the configured rate, lower for a while after the vendor answered 429. */
+    public int rateLimit() {
+        return pacing.rate();
+    }
+
     /** Turns the exchange into the HTTP request: only the vendor's headers go out, never the Kafka ones. */
     public void prepare(Exchange exchange) {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
-        exchange.setProperty(NAME, name());
         Message message = exchange.getMessage();
         RetryGate.clearHeaders(message);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         vendor.headers().forEach(message::setHeader);
-        message.setBody(request.body());
+        message.setBody(vendor.body(request));
     }
 
     /** Acts on the vendor's answer; throws so Camel sends again what must go again. */
@@ -126,28 +167,57 @@ public final class Destination implements DestinationControlMXBean {
         Outcome outcome = vendor.interpret(request, status, message.getBody(String.class), retryAfter);
         RetryGate.clearHeaders(message);
         message.setBody(null);
+        settled(request, outcome.retry());
 
         stats.delivered(outcome.delivered());
         if (outcome.throttled()) {
             stats.throttled();
+            pacing.throttled();
         }
-        deadLetter(outcome.rejected());
+        deadLetter("http_" + status, outcome.rejected());
         if (outcome.error() != null) {
-            stats.error(Instant.now() + " " + outcome.error());
+            stats.error(outcome.error());
             LOG.warn("{}: {} ({} events in the request)", name(), outcome.error(), request.events().size());
         }
         if (outcome.retry() != null) {
             exchange.setProperty(REQUEST, outcome.retry());
-            exchange.setProperty(NOT_BEFORE, System.currentTimeMillis() + outcome.retryAfterMillis());
+            retryGate.waitFor(message, outcome.retryAfterMillis());
             throw new RetryableDeliveryException(name() + ": " + outcome.retry().events().size()
                     + " events go again" + (outcome.error() == null ? "" : " after: " + outcome.error()));
         }
     }
 
-    private void deadLetter(List<Rejection> rejections) {
+    /** Remembers the events of the request that need not go again (accepted or refused for good). */
+    private void settled(OutboundRequest request, OutboundRequest again) {
+        Set<String> retried = new HashSet<>();
+        if (again != null) {
+            again.events().forEach(e -> retried.add(e.id()));
+        }
+        for (OneSignalEvent event : request.events()) {
+            if (!retried.contains(event.id())) {
+                delivered.add(event.id());
+            }
+        }
+    }
+
+    @Override
+    public void deadLetterRequest(Exchange exchange) {
+        OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        settled(request, null);
+        deadLetter("poison", DeadLetters.rejections(request.events(), "the request failed: " + cause, 0, null));
+    }
+
+    /** The batch went through: its offsets are committed, and the destination is caught up to it. */
+    public void complete(Exchange batch) {
+        batch.getProperty(PartitionCommits.PROPERTY, PartitionCommits.class).commit();
+        stats.pending(0);
+    }
+
+    private void deadLetter(String reason, List<Rejection> rejections) {
         if (!rejections.isEmpty()) {
             deadLetters.send(name(), rejections);
-            stats.deadLettered(rejections.size());
+            stats.deadLettered(reason, rejections.size());
             LOG.warn("{}: {} events dead-lettered to {}: {}", name(), rejections.size(), deadLetters.topic(),
                     rejections.get(0).reason());
         }

@@ -1,9 +1,9 @@
 package io.signalhub.delivery;
 
 /**
- * Pausing a Data Out destination (a vendor outage announced, a key being rotated): while paused, its
- * events are set aside on the parking topic and the other destinations go on; resuming delivers them.
- * Each instance pauses on its own: with several instances, pause each.
+ * Operating one Data Out destination on this instance: pausing suspends its consumer (its lag grows,
+ * its events wait in Kafka, the other destinations go on); rewinding re-delivers to it alone everything
+ * since a point in time. With several instances, pause each; rewind needs the destination paused on the others.
  */
 public interface DestinationControlMXBean {
 
@@ -11,6 +11,11 @@ public interface DestinationControlMXBean {
 
     void pause();
 
-    /** @return how many parked events were put back on the events topic for this destination */
-    int resume();
+    void resume();
+
+    /**
+     * @param since an ISO-8601 instant, e.g. 2026-12-01T10:00:00Z
+     * @return how many records the destination reads again
+     */
+    long rewind(String since);
 }

@@ -6,15 +6,19 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 
 /**
- * Runs before each redelivery of a request: counts the retry and, when the vendor asked for a longer
- * wait (Retry-After, throttling windows) than Camel's backoff gave, waits the difference.
+ * The waits between attempts of a request. Camel's redelivery policy gives the exponential backoff with
+ * jitter; when the vendor said how long to wait (Retry-After, Amplitude's throttle window), that wait is
+ * the delay of the next attempt instead (Camel's {@link Exchange#REDELIVERY_DELAY} header), capped by
+ * {@code hub.delivery.max-retry-after-ms} and never stretched by the backoff. Counts every retry.
  */
 public final class RetryGate implements Processor {
 
     private final HubMetrics metrics;
+    private final long maxRetryAfterMillis;
 
-    public RetryGate(HubMetrics metrics) {
+    public RetryGate(HubMetrics metrics, long maxRetryAfterMillis) {
         this.metrics = metrics;
+        this.maxRetryAfterMillis = maxRetryAfterMillis;
     }
 
     /**
@@ -25,18 +29,18 @@ public final class RetryGate implements Processor {
         message.removeHeaders("*", Exchange.REDELIVERED, Exchange.REDELIVERY_COUNTER, Exchange.REDELIVERY_MAX_COUNTER);
     }
 
+    /** The next attempt waits what the vendor asked for, when it asked (0: the backoff decides). */
+    public void waitFor(Message message, long vendorWaitMillis) {
+        if (vendorWaitMillis > 0) {
+            message.setHeader(Exchange.REDELIVERY_DELAY, Math.min(vendorWaitMillis, maxRetryAfterMillis));
+        }
+    }
+
     @Override
-    public void process(Exchange exchange) throws InterruptedException {
+    public void process(Exchange exchange) {
         String destination = exchange.getProperty(Destination.NAME, String.class);
         if (destination != null && metrics.destination(destination) != null) {
             metrics.destination(destination).retried();
-        }
-        Long notBefore = exchange.getProperty(Destination.NOT_BEFORE, Long.class);
-        if (notBefore != null) {
-            long wait = notBefore - System.currentTimeMillis();
-            if (wait > 0) {
-                Thread.sleep(wait);
-            }
         }
     }
 }

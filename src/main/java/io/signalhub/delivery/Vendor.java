@@ -33,6 +33,11 @@ public interface Vendor {
 
     Limits limits();
 
+    /** The body of an attempt to send the request (a vendor that stamps each attempt builds it anew). */
+    default String body(OutboundRequest request) {
+        return request.body();
+    }
+
     /** HTTP headers of every request (authentication). */
     Map<String, String> headers();
 

@@ -1,6 +1,5 @@
 package io.signalhub.ingress;
 
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;

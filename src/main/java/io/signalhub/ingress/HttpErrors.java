@@ -1,6 +1,5 @@
 package io.signalhub.ingress;
 
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

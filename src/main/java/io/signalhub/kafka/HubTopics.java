@@ -46,6 +46,24 @@ public final class HubTopics implements Service {
     public void stop() {
     }
 
+    /**
+     * Waits until every partition of the new topics has a leader: an idempotent producer's first send to a
+     * partition whose leader is still being elected is answered NOT_LEADER_OR_FOLLOWER, and its retry has
+     * been seen to stick on out-of-order sequence errors.
+     */
+    private static void awaitLeaders(Admin admin, List<String> created) throws InterruptedException, ExecutionException,
+            java.util.concurrent.TimeoutException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            boolean led = admin.describeTopics(created).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                    .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (led) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Creates those of the topics that do not exist, with the partitions given and the broker's replication. */
     private static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
@@ -55,6 +73,7 @@ public final class HubTopics implements Service {
                     .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -1,6 +1,5 @@
 package io.signalhub.monitoring;
 
-import io.signalhub.vendors.segment.Segment;
 import java.util.Map;
 
 /** The Data In chain's counters, per OneSignal destination: what was applied, saved and dropped. */

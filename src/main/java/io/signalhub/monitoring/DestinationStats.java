@@ -1,5 +1,6 @@
 package io.signalhub.monitoring;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 public final class DestinationStats implements DestinationStatsMXBean {
@@ -8,9 +9,12 @@ public final class DestinationStats implements DestinationStatsMXBean {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
+    private final ReasonCounters deadLettered = new ReasonCounters();
     private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong parked = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private volatile long lagRecords;
+    /** The Kafka timestamp of the oldest record of the batch being delivered (epoch ms), 0 when none waits. */
+    private volatile long pendingSince;
     private volatile String lastError = "";
     /** When the current run of failures began (epoch ms), 0 while deliveries succeed. */
     private volatile long failingSince;
@@ -34,23 +38,35 @@ public final class DestinationStats implements DestinationStatsMXBean {
         throttled.incrementAndGet();
     }
 
-    public void deadLettered(int events) {
-        deadLettered.addAndGet(events);
+    public void deadLettered(String reason, int events) {
+        deadLettered.add(reason, events);
     }
 
     public void skipped(int events) {
         skipped.addAndGet(events);
     }
 
-    public void parked(int events) {
-        parked.addAndGet(events);
+    public void duplicates(int events) {
+        duplicates.addAndGet(events);
+    }
+
+    public void lagRecords(long records) {
+        lagRecords = records;
+    }
+
+    public void pending(long oldestRecordMillis) {
+        pendingSince = oldestRecordMillis;
     }
 
     public void error(String error) {
-        lastError = error;
+        lastError = java.time.Instant.now() + " " + error;
         if (failingSince == 0) {
             failingSince = System.currentTimeMillis();
         }
+    }
+
+    public ReasonCounters deadLetteredByReason() {
+        return deadLettered;
     }
 
     @Override
@@ -80,18 +96,34 @@ public final class DestinationStats implements DestinationStatsMXBean {
     }
 
     @Override
-    public long getParked() {
-        return parked.get();
+    public long getDeadLettered() {
+        return deadLettered.snapshot().values().stream().mapToLong(Long::longValue).sum();
     }
 
     @Override
-    public long getDeadLettered() {
-        return deadLettered.get();
+    public Map<String, Long> getDeadLetteredByReason() {
+        return deadLettered.snapshot();
     }
 
     @Override
     public long getSkipped() {
         return skipped.get();
+    }
+
+    @Override
+    public long getDuplicates() {
+        return duplicates.get();
+    }
+
+    @Override
+    public long getLagRecords() {
+        return lagRecords;
+    }
+
+    @Override
+    public long getLagSeconds() {
+        long since = pendingSince;
+        return since == 0 ? 0 : Math.max(0, (System.currentTimeMillis() - since) / 1000);
     }
 
     @Override

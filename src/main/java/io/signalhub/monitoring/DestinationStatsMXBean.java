@@ -1,6 +1,8 @@
 package io.signalhub.monitoring;
 
-/** What one destination did since the hub started. */
+import java.util.Map;
+
+/** What one destination did since the hub started, and how far behind it is. */
 public interface DestinationStatsMXBean {
 
     boolean isEnabled();
@@ -13,11 +15,20 @@ public interface DestinationStatsMXBean {
 
     long getDeadLettered();
 
-    /** Events set aside on the parking topic while the destination was paused (delivered again on resume). */
-    long getParked();
+    /** Dead letters by reason: http_&lt;status&gt; (the vendor refused), untranslatable, unreadable, poison. */
+    Map<String, Long> getDeadLetteredByReason();
 
     /** Events of kinds not enabled for the destination (hub.&lt;destination&gt;.events). */
     long getSkipped();
+
+    /** Events already delivered here that came again (OneSignal's retries, a batch handed again). */
+    long getDuplicates();
+
+    /** Records of the topic the destination's consumer group has not committed (refreshed every few seconds). */
+    long getLagRecords();
+
+    /** How old the oldest event waiting for this destination on this instance is, in seconds (0 when caught up). */
+    long getLagSeconds();
 
     String getLastError();
 

@@ -1,6 +1,5 @@
 package io.signalhub.monitoring;
 
-import io.signalhub.delivery.Destination;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Service;
@@ -130,9 +130,12 @@ public final class HubMetrics implements Service {
         counter(registry, "signalhub.destination.delivered", stats, DestinationStats::getDelivered, "destination", destination);
         counter(registry, "signalhub.destination.retried", stats, DestinationStats::getRetried, "destination", destination);
         counter(registry, "signalhub.destination.throttled", stats, DestinationStats::getThrottled, "destination", destination);
-        counter(registry, "signalhub.destination.dead.lettered", stats, DestinationStats::getDeadLettered, "destination", destination);
         counter(registry, "signalhub.destination.skipped", stats, DestinationStats::getSkipped, "destination", destination);
-        counter(registry, "signalhub.destination.parked", stats, DestinationStats::getParked, "destination", destination);
+        counter(registry, "signalhub.destination.duplicates", stats, DestinationStats::getDuplicates, "destination", destination);
+        Gauge.builder("signalhub.destination.lag.records", stats, DestinationStats::getLagRecords).tags("destination", destination).register(registry);
+        Gauge.builder("signalhub.destination.lag.seconds", stats, DestinationStats::getLagSeconds).tags("destination", destination).register(registry);
+        stats.deadLetteredByReason().onNewReason((reason, count) ->
+                counter(registry, "signalhub.destination.dead.lettered", count, AtomicLong::get, "destination", destination, "reason", reason));
     }
 
     private static void bind(MeterRegistry registry, String ingress, IngressStats stats) {

@@ -1,6 +1,5 @@
 package io.signalhub.sandbox;
 
-import io.signalhub.vendors.amplitude.Amplitude;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import io.signalhub.Json;
 
 /**
  * Amplitude's HTTP V2 API (contract amplitude.md §2, §7): validates key, events, ids and time; a 400
- * stores nothing; per-user/device throttling answers 429 naming the throttled events and stores the rest.
+ * stores nothing; per-user/device throttling answers 429 naming the throttled events and stores none of the request.
  */
 public final class AmplitudeFake extends FakeApi {
 
@@ -33,8 +32,10 @@ public final class AmplitudeFake extends FakeApi {
     private final CohortDownloads cohorts;
     private final Set<String> seenInsertIds = new HashSet<>();
     private final Map<String, Deque<Long>> recentByUser = new HashMap<>();
-    private volatile int epsThreshold = 30;
-    private volatile long windowMillis = 30_000;
+    private static final int EPS_THRESHOLD = 30;
+    private static final long WINDOW_MILLIS = 30_000;
+    private volatile int epsThreshold = EPS_THRESHOLD;
+    private volatile long windowMillis = WINDOW_MILLIS;
 
     public AmplitudeFake(String apiKey) {
         super("amplitude");
@@ -57,6 +58,8 @@ public final class AmplitudeFake extends FakeApi {
     protected synchronized void resetState() {
         seenInsertIds.clear();
         recentByUser.clear();
+        epsThreshold = EPS_THRESHOLD;
+        windowMillis = WINDOW_MILLIS;
         cohorts.reset();
     }
 
@@ -144,6 +147,8 @@ public final class AmplitudeFake extends FakeApi {
         ArrayNode throttledEvents = Json.MAPPER.createArrayNode();
         ObjectNode throttledUsers = Json.MAPPER.createObjectNode();
         ObjectNode throttledDevices = Json.MAPPER.createObjectNode();
+        List<Deque<Long>> windows = new ArrayList<>();
+        Map<String, Integer> inThisRequest = new HashMap<>();
         for (int i = 0; i < events.size(); i++) {
             ObjectNode event = events.get(i);
             boolean byUser = event.hasNonNull("user_id");
@@ -152,15 +157,22 @@ public final class AmplitudeFake extends FakeApi {
             while (!recent.isEmpty() && recent.peekFirst() < now - windowMillis) {
                 recent.pollFirst();
             }
-            if (recent.size() >= limit) {
+            int count = recent.size() + inThisRequest.merge(id, 1, Integer::sum) - 1;
+            if (count >= limit) {
                 throttledEvents.add(i);
-                (byUser ? throttledUsers : throttledDevices).put(id, recent.size());
-                continue;
+                (byUser ? throttledUsers : throttledDevices).put(id, count + 1);
             }
-            recent.addLast(now);
-            String dedupKey = event.path("device_id").asText("") + "|" + event.path("insert_id").asText(String.valueOf(i) + now);
-            if (seenInsertIds.add(dedupKey)) {
-                recordAccepted(event);
+            windows.add(recent);
+        }
+        // a throttled request is not ingested at all, the events of the IDs under the limit included
+        if (throttledEvents.isEmpty()) {
+            for (int i = 0; i < events.size(); i++) {
+                ObjectNode event = events.get(i);
+                windows.get(i).addLast(now);
+                String dedupKey = event.path("device_id").asText("") + "|" + event.path("insert_id").asText(String.valueOf(i) + now);
+                if (seenInsertIds.add(dedupKey)) {
+                    recordAccepted(event);
+                }
             }
         }
         if (!throttledEvents.isEmpty()) {

@@ -1,7 +1,6 @@
 package io.signalhub.sandbox;
 
 import io.signalhub.cohorts.Cohort;
-import io.signalhub.vendors.amplitude.Amplitude;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

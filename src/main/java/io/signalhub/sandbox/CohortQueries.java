@@ -1,7 +1,6 @@
 package io.signalhub.sandbox;
 
 import io.signalhub.cohorts.Cohort;
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

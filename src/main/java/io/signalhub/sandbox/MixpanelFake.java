@@ -1,6 +1,5 @@
 package io.signalhub.sandbox;
 
-import io.signalhub.vendors.mixpanel.Mixpanel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

@@ -1,8 +1,5 @@
 package io.signalhub.sandbox;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.mixpanel.Mixpanel;
-import io.signalhub.vendors.segment.Segment;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.signalhub.sandbox;
 
-import io.signalhub.vendors.segment.Segment;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
@@ -100,9 +99,32 @@ public final class SegmentFake extends FakeApi {
             }
         }
         ObjectNode stored = item.deepCopy();
-        stored.put("receivedAt", Instant.now().toString());
+        Instant receivedAt = Instant.now();
+        stored.put("receivedAt", receivedAt.toString());
+        correctTimestamp(stored, request.path("sentAt").asText(item.path("sentAt").asText(null)), receivedAt);
         stored.put("writeKeyPresent", request.hasNonNull("writeKey"));
         recordAccepted(stored);
+    }
+
+    /**
+     * Segment corrects a message's timestamp for the sender's clock: timestamp = receivedAt − (sentAt −
+     * originalTimestamp) (https://segment.com/docs/connections/spec/common/#timestamps). A sentAt that is
+     * not the time of sending shifts the stored timestamp by as much.
+     */
+    private static void correctTimestamp(ObjectNode stored, String sentAt, Instant receivedAt) {
+        String original = stored.path("timestamp").asText(null);
+        if (original == null || sentAt == null) {
+            return;
+        }
+        try {
+            Instant sent = Instant.parse(sentAt);
+            Instant originalTimestamp = Instant.parse(original);
+            stored.put("originalTimestamp", original);
+            stored.put("sentAt", sentAt);
+            stored.put("timestamp", receivedAt.minus(java.time.Duration.between(originalTimestamp, sent)).toString());
+        } catch (java.time.format.DateTimeParseException e) {
+            // Segment keeps what it cannot read as it is
+        }
     }
 
     private static Reply success() {

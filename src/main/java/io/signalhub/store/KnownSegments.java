@@ -22,7 +22,8 @@ public final class KnownSegments {
         this.store = store;
     }
 
-    public boolean contains(String appId, String name) {
+    public boolean contains(String appId, String segmentName) {
+        String name = StoreKeys.fit(segmentName, StoreKeys.SEGMENT_NAME);
         if (cache.contains(appId + '\n' + name)) {
             return true;
         }
@@ -44,7 +45,8 @@ public final class KnownSegments {
     }
 
     /** Records that the segment exists; {@code segmentId} may be null when OneSignal only said the name is taken. */
-    public void remember(String appId, String name, String segmentId) {
+    public void remember(String appId, String segmentName, String segmentId) {
+        String name = StoreKeys.fit(segmentName, StoreKeys.SEGMENT_NAME);
         if (contains(appId, name)) {
             return;
         }

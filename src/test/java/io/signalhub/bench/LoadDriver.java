@@ -1,7 +1,5 @@
 package io.signalhub.bench;
 
-import io.signalhub.vendors.amplitude.Amplitude;
-import io.signalhub.vendors.segment.Segment;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +37,8 @@ import io.signalhub.sandbox.Sandbox;
  * embedded defaults (KRaft broker in-process, H2 store) with a capped heap and the serial collector; this process holds the
  * vendor fakes and makes the load. Prints, per scenario, events/s, ack and end-to-end latency
  * percentiles, and the hub's peak RSS, heap and CPU. Run it with {@code bench/run.sh [scenario ...]}:
- * http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), data-in
+ * http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), sinks (the same to
+ * count-only sinks, beside a bare Camel Kafka consumer), data-in
  * ({@code /v1/batch}), cohort (a 1,000,000-member cohort: first sync and a 1% change). Sizes can be
  * set with -Dbench.events=…, -Dbench.connections=…, -Dbench.members=…, the hub's heap with -Dbench.hub-heap=….
  */
@@ -57,7 +56,7 @@ public final class LoadDriver {
     private final Sandbox fakes = new Sandbox();
 
     public static void main(String[] args) throws Exception {
-        List<String> scenarios = args.length == 0 ? List.of("http", "kafka", "data-in", "cohort") : Arrays.asList(args);
+        List<String> scenarios = args.length == 0 ? List.of("http", "kafka", "sinks", "data-in", "cohort") : Arrays.asList(args);
         LoadDriver driver = new LoadDriver();
         driver.fakes.start();
         // the benchmark measures the hub: the fakes take whatever it sends
@@ -69,9 +68,10 @@ public final class LoadDriver {
                 switch (scenario) {
                     case "http" -> driver.dataOutOverHttp(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 32));
                     case "kafka" -> driver.dataOutFromKafka(Integer.getInteger("bench.events", 500_000));
+                    case "sinks" -> driver.dataOutToCountingSinks(Integer.getInteger("bench.events", 500_000));
                     case "data-in" -> driver.dataIn(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 8));
                     case "cohort" -> driver.cohort(Integer.getInteger("bench.members", 1_000_000));
-                    default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of http, kafka, data-in, cohort");
+                    default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of http, kafka, sinks, data-in, cohort");
                 }
                 driver.fakes.reset();
                 driver.fakes.amplitude().throttleAbove(Integer.MAX_VALUE, 30_000);
@@ -130,12 +130,7 @@ public final class LoadDriver {
         filling.put("hub.mixpanel.service-account-username", "");
         filling.put("hub.kafka.group-id", "bench-filling");
         try (HubProcess hub = startHub("kafka-fill", filling)) {
-            int perRequest = 1000;
-            long start = System.nanoTime();
-            inParallel(4, (events + perRequest - 1) / perRequest, r -> expect(202, post(hub, "/onesignal/events",
-                    batch(r * perRequest, Math.min(perRequest, events - r * perRequest)), "Bearer " + TestHub.INGRESS_TOKEN)));
-            System.out.printf("    (topic filled over HTTP at %,.0f events/s: %d per request, 4 connections)%n",
-                    events / seconds(start), perRequest);
+            fill(hub, events);
         }
         Deliveries deliveries = new Deliveries(events);
         settings.put("hub.kafka.group-id", "bench-delivery");
@@ -151,6 +146,85 @@ public final class LoadDriver {
                     events / seconds, seconds, fakes.segment().requests(), fakes.amplitude().requests(), fakes.mixpanel().requests());
             usage.print();
         }
+    }
+
+    /**
+     * (b') Data Out from a pre-filled topic to count-only sinks (they read each body, count its events and
+     * answer as the vendor does), beside a bare Camel Kafka consumer reading the same topic in the same run:
+     * the hub's own ceiling, with CPU per event, not the fakes'.
+     */
+    void dataOutToCountingSinks(int events) throws Exception {
+        Map<String, String> settings = dataOutSettings();
+        Map<String, String> filling = new LinkedHashMap<>(settings);
+        filling.put("hub.segment.write-key", "");
+        filling.put("hub.amplitude.api-key", "");
+        filling.put("hub.mixpanel.project-token", "");
+        filling.put("hub.mixpanel.service-account-username", "");
+        String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
+        double bareRate;
+        double bareMicros;
+        try (HubProcess hub = startHub("sinks-fill", filling)) {
+            fill(hub, events);
+            // the baseline: a bare Camel Kafka consumer (same batching) that only counts, against the same broker
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            AtomicLong seen = new AtomicLong();
+            try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+                camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("kafka:onesignal.events?brokers=" + brokers + "&groupId=bench-bare&autoOffsetReset=earliest"
+                                + "&batching=true&maxPollRecords=2000&pollTimeoutMs=200&batchingIntervalMs=250")
+                                .process(e -> seen.addAndGet(e.getMessage().getBody(List.class).size()));
+                    }
+                });
+                double brokerCpu = hub.cpuSeconds();
+                long cpu = os.getProcessCpuTime();
+                long start = System.nanoTime();
+                camel.start();
+                while (seen.get() < events) {
+                    Thread.sleep(5);
+                }
+                double seconds = seconds(start);
+                bareRate = events / seconds;
+                bareMicros = ((os.getProcessCpuTime() - cpu) / 1e3 + (hub.cpuSeconds() - brokerCpu) * 1e6) / events;
+            }
+        }
+        try (CountingSinks sinks = new CountingSinks()) {
+            settings.putAll(sinks.settings());
+            settings.put("hub.kafka.group-id", "bench-sinks");
+            try (HubProcess hub = startHub("sinks", settings)) {
+                Usage usage = new Usage(hub);
+                long start = System.nanoTime();
+                long deadline = start + Duration.ofMinutes(20).toNanos();
+                while (sinks.least() < events) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("only " + sinks.least() + " of " + events + " events reached every sink");
+                    }
+                    Thread.sleep(5);
+                }
+                double seconds = seconds(start);
+                usage.stop();
+                System.out.printf("%n(b') Data Out from Kafka to count-only sinks: %,d events waiting in the topic%n", events);
+                System.out.printf("    bare Camel Kafka consumer (count only): %,8.0f events/s, %.1f µs CPU per event (consumer + broker)%n",
+                        bareRate, bareMicros);
+                System.out.printf("    hub, all three destinations:           %,8.0f events/s delivered to each (Segment %,d, Amplitude %,d,"
+                        + " Mixpanel %,d), %.1f µs hub CPU per event (broker included); %.2f of the bare consumer's rate%n",
+                        events / seconds, sinks.events("segment"), sinks.events("amplitude"), sinks.events("mixpanel"),
+                        usage.cpuSeconds() * 1e6 / events, events / seconds / bareRate);
+                usage.print();
+            }
+        }
+    }
+
+    /** Fills the hub's events topic over HTTP, 1,000 events a request from 4 connections. */
+    private static void fill(HubProcess hub, int events) throws InterruptedException {
+        int perRequest = 1000;
+        long start = System.nanoTime();
+        inParallel(4, (events + perRequest - 1) / perRequest, r -> expect(202, post(hub, "/onesignal/events",
+                batch(r * perRequest, Math.min(perRequest, events - r * perRequest)), "Bearer " + TestHub.INGRESS_TOKEN)));
+        System.out.printf("    (topic filled over HTTP at %,.0f events/s: %d per request, 4 connections)%n",
+                events / seconds(start), perRequest);
     }
 
     /** (c) Data In: Segment's Tracking API {@code /v1/batch}, identify and track calls for 10,000 known users. */
@@ -357,6 +431,10 @@ public final class LoadDriver {
             sampler.join();
             seconds = seconds(startNanos);
             cpu = hub.cpuSeconds() - startCpu;
+        }
+
+        double cpuSeconds() {
+            return cpu;
         }
 
         void print() throws Exception {

@@ -14,6 +14,7 @@ import io.signalhub.datain.Translation;
 import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.delivery.EventNames;
 import io.signalhub.vendors.mixpanel.Mixpanel;
+import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.RequestBuilder;
 import io.signalhub.vendors.segment.Segment;
 import io.signalhub.delivery.Vendor;
@@ -96,20 +97,20 @@ public class TranslatorBenchmarks {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public RequestBuilder.Built segmentRequests() {
-        return RequestBuilder.build(segment, segmentNames, events);
+    public List<OutboundRequest> segmentRequests() {
+        return RequestBuilder.pack(segment, RequestBuilder.translate(segment, segmentNames, events));
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public RequestBuilder.Built amplitudeRequests() {
-        return RequestBuilder.build(amplitude, amplitudeNames, events);
+    public List<OutboundRequest> amplitudeRequests() {
+        return RequestBuilder.pack(amplitude, RequestBuilder.translate(amplitude, amplitudeNames, events));
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public RequestBuilder.Built mixpanelRequests() {
-        return RequestBuilder.build(mixpanel, mixpanelNames, events);
+    public List<OutboundRequest> mixpanelRequests() {
+        return RequestBuilder.pack(mixpanel, RequestBuilder.translate(mixpanel, mixpanelNames, events));
     }
 
     @Benchmark

@@ -1,6 +1,5 @@
 package io.signalhub.cohorts;
 
-import io.signalhub.vendors.amplitude.Amplitude;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;

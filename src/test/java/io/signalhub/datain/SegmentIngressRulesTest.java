@@ -1,7 +1,6 @@
 package io.signalhub.datain;
 
 import io.signalhub.vendors.onesignal.OneSignalApps;
-import io.signalhub.vendors.segment.Segment;
 import io.signalhub.vendors.segment.SegmentMessages;
 import io.signalhub.vendors.segment.WebhookSignature;
 import java.nio.charset.StandardCharsets;

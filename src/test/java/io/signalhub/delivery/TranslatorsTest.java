@@ -5,6 +5,7 @@ import io.signalhub.vendors.mixpanel.Mixpanel;
 import io.signalhub.vendors.segment.Segment;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TranslatorsTest {
 
     private static final Instant NOW = Instant.parse("2024-02-21T23:45:16Z");
-    private final Segment segment = new Segment("wk", () -> NOW);
+    private final AtomicReference<Instant> clock = new AtomicReference<>(NOW);
+    private final Segment segment = new Segment("wk", clock::get);
     private final Amplitude amplitude = new Amplitude("ak", 1, 30_000);
     private final Mixpanel mixpanel = new Mixpanel("pt", null, null);
 
@@ -166,12 +168,12 @@ class TranslatorsTest {
         for (int i = 0; i < 2500; i++) {
             events.add(event("e" + i, "message.push.sent", "u" + i, "s" + i));
         }
-        List<OutboundRequest> segmentRequests = RequestBuilder.build(segment, table("segment", "all"), events).requests();
+        List<OutboundRequest> segmentRequests = requests(segment, table("segment", "all"), events);
         assertEquals(5, segmentRequests.size());
         segmentRequests.forEach(r -> assertEquals(500, Json.readObject(r.body()).path("batch").size()));
-        List<OutboundRequest> amplitudeRequests = RequestBuilder.build(amplitude, table("amplitude", "all"), events).requests();
+        List<OutboundRequest> amplitudeRequests = requests(amplitude, table("amplitude", "all"), events);
         assertEquals(List.of(2000, 500), amplitudeRequests.stream().map(r -> r.events().size()).toList());
-        assertEquals(List.of(2000, 500), RequestBuilder.build(mixpanel, table("mixpanel", "all"), events).requests()
+        assertEquals(List.of(2000, 500), requests(mixpanel, table("mixpanel", "all"), events)
                 .stream().map(r -> r.items().size()).toList());
     }
 
@@ -184,24 +186,25 @@ class TranslatorsTest {
         }
         events.add(new OneSignalEvent("message.push.sent", "huge", 1L, null, null, "s", null, "u", null,
                 null, null, "t".repeat(40_000), null, null, null));
-        RequestBuilder.Built built = RequestBuilder.build(segment, table("segment", "all"), events);
-        assertEquals(1, built.rejections().size());
-        assertTrue(built.rejections().get(0).reason().contains("32768"), built.rejections().get(0).reason());
-        assertEquals(100, built.requests().stream().mapToInt(r -> r.events().size()).sum());
-        built.requests().forEach(r -> assertTrue(r.body().length() <= Segment.LIMITS.maxRequestBytes(), "" + r.body().length()));
-        assertTrue(built.requests().size() >= 5);
+        Translated translated = RequestBuilder.translate(segment, table("segment", "all"), events);
+        assertEquals(1, translated.rejections().size());
+        assertTrue(translated.rejections().get(0).reason().contains("32768"), translated.rejections().get(0).reason());
+        List<OutboundRequest> requests = RequestBuilder.pack(segment, translated);
+        assertEquals(100, requests.stream().mapToInt(r -> r.events().size()).sum());
+        requests.forEach(r -> assertTrue(r.body().length() <= Segment.LIMITS.maxRequestBytes(), "" + r.body().length()));
+        assertTrue(requests.size() >= 5);
     }
 
     @Test
-    void amplitudeRetriesOnlyTheThrottledEvents() throws Exception {
+    void amplitudeSendsTheWholeRequestAgainAfterA429AndOnlyTheValidEventsAfterA400() throws Exception {
         List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
                 event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u1", "s1"));
-        OutboundRequest request = RequestBuilder.build(amplitude, table("amplitude", "all"), events).requests().get(0);
+        OutboundRequest request = requests(amplitude, table("amplitude", "all"), events).get(0);
         Outcome outcome = amplitude.interpret(request, 429,
                 "{\"code\":429,\"throttled_users\":{\"u1\":31},\"throttled_events\":[0,2]}", null);
-        assertEquals(1, outcome.delivered());
-        assertEquals(List.of("a", "c"), outcome.retry().events().stream().map(OneSignalEvent::id).toList());
-        assertEquals(2, Json.readObject(outcome.retry().body()).path("events").size());
+        // Amplitude stores nothing of a 429'd request: every event goes again after the throttle window
+        assertEquals(0, outcome.delivered());
+        assertEquals(List.of("a", "b", "c"), outcome.retry().events().stream().map(OneSignalEvent::id).toList());
         assertEquals(30_000, outcome.retryAfterMillis());
         assertTrue(outcome.throttled());
 
@@ -216,7 +219,7 @@ class TranslatorsTest {
     void mixpanelDeadLettersExactlyTheFailedRecords() throws Exception {
         List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
                 event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u3", "s3"));
-        OutboundRequest request = RequestBuilder.build(mixpanel, table("mixpanel", "all"), events).requests().get(0);
+        OutboundRequest request = requests(mixpanel, table("mixpanel", "all"), events).get(0);
         Outcome outcome = mixpanel.interpret(request, 400, "{\"code\":400,\"num_records_imported\":2,\"failed_records\":"
                 + "[{\"index\":1,\"insert_id\":\"b\",\"field\":\"properties.time\",\"message\":\"bad time\"}]}", null);
         assertEquals(2, outcome.delivered());
@@ -230,8 +233,7 @@ class TranslatorsTest {
 
     @Test
     void segmentRetriesTransientAnswersHonouringRetryAfter() throws Exception {
-        OutboundRequest request = RequestBuilder.build(segment, table("segment", "all"),
-                List.of(event("a", "message.push.sent", "u1", "s1"))).requests().get(0);
+        OutboundRequest request = requests(segment, table("segment", "all"), List.of(event("a", "message.push.sent", "u1", "s1"))).get(0);
         Outcome throttled = segment.interpret(request, 429, "", "7");
         assertEquals(7000, throttled.retryAfterMillis());
         assertTrue(throttled.throttled());
@@ -240,7 +242,13 @@ class TranslatorsTest {
         }
         assertEquals(1, segment.interpret(request, 400, "Bad Request", null).rejected().size());
         assertTrue(Json.readObject(request.body()).path("writeKey").asText().equals("wk"));
-        assertEquals("2024-02-21T23:45:16Z", Json.readObject(request.body()).path("sentAt").asText());
+        // sentAt is stamped on each attempt, not when the batch was built
+        clock.set(Instant.parse("2024-02-21T23:50:00Z"));
+        assertEquals("2024-02-21T23:50:00Z", Json.readObject(segment.body(request)).path("sentAt").asText());
+    }
+
+    private static List<OutboundRequest> requests(Vendor vendor, EventNames names, List<OneSignalEvent> events) {
+        return RequestBuilder.pack(vendor, RequestBuilder.translate(vendor, names, events));
     }
 
     private static Set<String> fieldNames(JsonNode node) {

@@ -19,7 +19,7 @@ import io.signalhub.eventstreams.OneSignalEvent;
 
 import static io.signalhub.Json.putIfPresent;
 
-/** Amplitude's HTTP V2 API (contract amplitude.md §2–3): {@code POST /2/httpapi}, the key in the body. */
+/** Amplitude's HTTP V2 API (https://amplitude.com/docs/apis/analytics/http-v2): {@code POST /2/httpapi}, the key in the body. */
 public final class Amplitude implements Vendor {
 
     /** ≤ 2,000 events and under 1 MB per request; strings are cut by Amplitude at 1,024 characters. */
@@ -115,14 +115,11 @@ public final class Amplitude implements Vendor {
         String error = HttpStatus.describe("Amplitude", status, responseBody);
         JsonNode answer = Json.readObject(responseBody);
         if (status == 429) {
-            Set<Integer> throttled = positions(answer.path("throttled_events"));
-            long wait = Math.max(throttleWaitMillis, HttpStatus.retryAfterMillis(retryAfterHeader));
-            if (throttled.isEmpty()) {
-                return Outcome.transientFailure(request, wait, true, error);
-            }
-            // Amplitude took the events of the users and devices it did not throttle
-            return new Outcome(request.events().size() - throttled.size(), List.of(), subset(request, throttled),
-                    wait, true, error);
+            // a 429 stores none of the request's events, those of the IDs it did not throttle included;
+            // the insert_id makes sending them all again safe
+            // (https://amplitude.com/docs/apis/analytics/http-api-batching-retries)
+            return Outcome.transientFailure(request, Math.max(throttleWaitMillis, HttpStatus.retryAfterMillis(retryAfterHeader)),
+                    true, error);
         }
         if (status == 400) {
             Set<Integer> invalid = new TreeSet<>();

@@ -23,7 +23,7 @@ import io.signalhub.eventstreams.OneSignalEvent;
 import static io.signalhub.Json.putIfPresent;
 
 /**
- * Mixpanel's {@code /import} API (contract mixpanel.md §2–3), always with {@code strict=1} so a
+ * Mixpanel's {@code /import} API (https://docs.mixpanel.com/reference/import-events), always with {@code strict=1} so a
  * refused record is named instead of silently lost.
  */
 public final class Mixpanel implements Vendor {
@@ -132,9 +132,10 @@ public final class Mixpanel implements Vendor {
             return new Outcome(request.events().size() - refused.size(), rejections, null, 0, false, error);
         }
         if (HttpStatus.isTransient(status)) {
-            // Mixpanel sends no Retry-After; its docs ask for backoff from 2 s
-            return Outcome.transientFailure(request, Math.max(2000, HttpStatus.retryAfterMillis(retryAfterHeader)),
-                    status == 429, error);
+            // Mixpanel sends no Retry-After; for 429 its docs ask for backoff from 2 s
+            // (https://docs.mixpanel.com/reference/rate-limits)
+            long wait = HttpStatus.retryAfterMillis(retryAfterHeader);
+            return Outcome.transientFailure(request, status == 429 ? Math.max(2000, wait) : wait, status == 429, error);
         }
         return new Outcome(0, DeadLetters.rejections(request.events(), "Mixpanel refused the request", status, responseBody),
                 null, 0, false, error);

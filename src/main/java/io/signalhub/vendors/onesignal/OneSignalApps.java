@@ -1,6 +1,5 @@
 package io.signalhub.vendors.onesignal;
 
-import io.signalhub.vendors.segment.Segment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

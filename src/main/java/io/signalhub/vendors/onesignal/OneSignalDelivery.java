@@ -1,7 +1,6 @@
 package io.signalhub.vendors.onesignal;
 
 import io.signalhub.datain.SegmentIngress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,6 +15,8 @@ import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.Rejection;
+import io.signalhub.delivery.Pacing;
+import io.signalhub.delivery.RequestDelivery;
 import io.signalhub.delivery.RetryGate;
 import io.signalhub.delivery.RetryableDeliveryException;
 import io.signalhub.monitoring.DataInStats;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * answer. Unknown users are counted and dropped (the hub never creates users); refusals are
  * dead-lettered; 429 and 5xx go again after Retry-After.
  */
-public final class OneSignalDelivery {
+public final class OneSignalDelivery implements RequestDelivery {
 
     public static final String NAME = "onesignal";
     private static final Logger LOG = LoggerFactory.getLogger(OneSignalDelivery.class);
@@ -56,14 +57,19 @@ public final class OneSignalDelivery {
         }
     };
 
+    private final Pacing pacing;
+    private final RetryGate retryGate;
+
     public OneSignalDelivery(OneSignalApps apps, int tagLimit, KnownSegments knownSegments, DeadLetters deadLetters,
-                             DestinationStats stats, DataInStats dataIn) {
+                             DestinationStats stats, DataInStats dataIn, Pacing pacing, RetryGate retryGate) {
         this.apps = apps;
         this.tagLimit = tagLimit;
         this.knownSegments = knownSegments;
         this.deadLetters = deadLetters;
         this.stats = stats;
         this.dataIn = dataIn;
+        this.pacing = pacing;
+        this.retryGate = retryGate;
     }
 
     /** The requests for one poll's plan; users updated less than a second ago go last. */
@@ -71,7 +77,7 @@ public final class OneSignalDelivery {
         OneSignalRequests.Built built = OneSignalRequests.build(plan, apps, tagLimit,
                 (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name));
         built.dropped().forEach(dataIn::dropped);
-        deadLetter(built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
+        deadLetter("over_limit", built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
                 "the custom event is over OneSignal's 2,024 bytes or its name over 128 characters", 0, null,
                 replayHeaders(e.app()))).toList());
         List<OneSignalRequest> requests = new ArrayList<>(built.requests());
@@ -84,10 +90,14 @@ public final class OneSignalDelivery {
         return NAME + ":" + request.app().appId();
     }
 
+    /** Requests per second per app now: the configured rate, lower for a while after OneSignal answered 429. */
+    public int rateLimit() {
+        return pacing.rate();
+    }
+
     /** The HTTP call: path, method, the app's key; waits out the per-user second when needed. */
     public void prepare(Exchange exchange) throws InterruptedException {
         OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
-        exchange.setProperty(Destination.NAME, NAME);
         if (request.kind().equals(OneSignalRequest.USER)) {
             long wait = lastSent(request) + PER_USER_INTERVAL_MILLIS - System.currentTimeMillis();
             if (wait > 0) {
@@ -121,8 +131,11 @@ public final class OneSignalDelivery {
                 stats.throttled();
             }
             String error = HttpStatus.describe(NAME, status, body);
-            stats.error(Instant.now() + " " + error);
-            exchange.setProperty(Destination.NOT_BEFORE, System.currentTimeMillis() + HttpStatus.retryAfterMillis(retryAfter));
+            stats.error(error);
+            if (status == 429) {
+                pacing.throttled();
+            }
+            retryGate.waitFor(message, HttpStatus.retryAfterMillis(retryAfter));
             throw new RetryableDeliveryException(NAME + ": " + request.kind() + " request goes again after: " + error);
         }
         OneSignalPlan.Outcomes outcomes = exchange.getProperty(Destination.BATCH, OneSignalPlan.class).outcomes();
@@ -147,7 +160,7 @@ public final class OneSignalDelivery {
             refusedSegments.add(appId + '\n' + request.subject());
             dataIn.segmentRefused();
             String error = HttpStatus.describe(NAME, status, body);
-            stats.error(Instant.now() + " segment '" + request.subject() + "': " + error);
+            stats.error("segment '" + request.subject() + "': " + error);
             outcomes.segmentRefused("OneSignal refused to create the segment '" + request.subject() + "': " + error);
             LOG.warn("OneSignal refused to create the segment '{}' in app {}: {}", request.subject(), request.app(), error);
         }
@@ -182,11 +195,20 @@ public final class OneSignalDelivery {
     /** A final refusal (400, 401, 403, …): the records go to the dead-letter topic, named with the answer. */
     private void refused(OneSignalRequest request, int status, String body) {
         String error = HttpStatus.describe(NAME, status, body);
-        stats.error(Instant.now() + " " + error);
+        stats.error(error);
         String key = request.subject() == null ? "" : request.subject();
-        deadLetter(request.sources().stream().map(source -> new Rejection(key, source,
+        deadLetter("http_" + status, request.sources().stream().map(source -> new Rejection(key, source,
                 "OneSignal refused the " + request.kind() + " request", status, Json.abbreviate(body, 2000),
                 replayHeaders(request.app().name()))).toList());
+    }
+
+    @Override
+    public void deadLetterRequest(Exchange exchange) {
+        OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String key = request.subject() == null ? "" : request.subject();
+        deadLetter("poison", request.sources().stream().map(source -> new Rejection(key, source,
+                "the " + request.kind() + " request failed: " + cause, 0, null, replayHeaders(request.app().name()))).toList());
     }
 
     /** A replayed record must reach the same app again. */
@@ -194,10 +216,10 @@ public final class OneSignalDelivery {
         return app.equals(OneSignalApps.DEFAULT) ? Map.of() : Map.of(SegmentIngress.APP_HEADER, app);
     }
 
-    private void deadLetter(List<Rejection> rejections) {
+    private void deadLetter(String reason, List<Rejection> rejections) {
         if (!rejections.isEmpty()) {
             deadLetters.send(NAME, rejections);
-            stats.deadLettered(rejections.size());
+            stats.deadLettered(reason, rejections.size());
             LOG.warn("{}: {} records dead-lettered to {}: {}", NAME, rejections.size(), deadLetters.topic(), rejections.get(0).reason());
         }
     }

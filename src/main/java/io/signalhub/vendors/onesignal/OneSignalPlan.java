@@ -1,7 +1,6 @@
 package io.signalhub.vendors.onesignal;
 
 import io.signalhub.datain.Translation;
-import io.signalhub.vendors.segment.Segment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

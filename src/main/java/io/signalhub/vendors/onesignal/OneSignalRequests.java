@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 
 /**
- * A {@link OneSignalPlan} as OneSignal REST calls within the API's rules (contract onesignal.md §2–4):
+ * A {@link OneSignalPlan} as OneSignal REST calls within the API's rules (https://documentation.onesignal.com/reference/update-user):
  * segments first (so audiences have theirs before members are tagged), then one PATCH per user with at
  * most 100 tags and at most the plan's tag limit of values set (first come; first_name and last_name
  * always fit; deletions always go), then custom events in requests of at most 1 MB, 2,024 bytes each.

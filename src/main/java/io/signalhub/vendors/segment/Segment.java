@@ -20,7 +20,7 @@ import io.signalhub.eventstreams.OneSignalEvent;
 import static io.signalhub.Json.putIfPresent;
 
 /**
- * Segment's HTTP Tracking API (contract segment.md §1–2): each message event becomes a {@code track}
+ * Segment's HTTP Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/): each message event becomes a {@code track}
  * call on the customer's OneSignal source, batched to {@code /v1/batch}.
  */
 public final class Segment implements Vendor {
@@ -97,6 +97,16 @@ public final class Segment implements Vendor {
         head.put("sentAt", clock.get().toString());
         String prefix = head.toString();
         return prefix.substring(0, prefix.length() - 1) + ",\"batch\":[" + String.join(",", items) + "]}";
+    }
+
+    /**
+     * sentAt is the time of this attempt: Segment corrects each event's timestamp by receivedAt − sentAt
+     * (https://segment.com/docs/connections/spec/common/#timestamps), so a sentAt from an earlier
+     * attempt would shift every event of a retried batch.
+     */
+    @Override
+    public String body(OutboundRequest request) {
+        return envelope(request.items());
     }
 
     @Override

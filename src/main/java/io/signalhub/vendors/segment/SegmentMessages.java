@@ -15,7 +15,7 @@ import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
 
 /**
- * Reads Segment messages the way Segment's Tracking API takes them (contract segment.md §1.2–1.5, §3):
+ * Reads Segment messages the way Segment's Tracking API takes them (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/):
  * single calls whose type is the path, batches whose items carry their type, batch-level
  * {@code context}/{@code integrations} merged into each item. A body is taken whole or refused whole,
  * with every problem named.

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.signalhub.Json;
 
 /**
- * Segment's webhook signature (contract segment.md §3.1–3.2): {@code X-Signature} is the hex
+ * Segment's webhook signature (https://segment.com/docs/connections/destinations/catalog/actions-webhook/): {@code X-Signature} is the hex
  * HMAC-SHA1 of the body with the shared secret, or, for an Actions batch (a JSON array), of the
  * first element's own text. Computed over the raw bytes received: re-serialising would not be
  * byte-identical to JavaScript's {@code JSON.stringify}.
