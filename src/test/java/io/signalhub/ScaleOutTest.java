@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two hub processes as two instances of one deployment: one Kafka topic and consumer group (the
- * partitions are shared, each event is delivered once in steady state, an instance leaving hands its
- * partitions over without loss), and one PostgreSQL store (each firing of the cohort schedule runs on
+ * Two hub processes as two instances of one deployment: one Kafka topic and a consumer group per
+ * destination (each destination's partitions are shared, each event is delivered once in steady state,
+ * an instance leaving hands its partitions over without loss), and one PostgreSQL store (each firing of the cohort schedule runs on
  * exactly one instance, and the survivor takes the schedule over when the other is killed).
  */
 class ScaleOutTest {
@@ -103,17 +103,22 @@ class ScaleOutTest {
         Map<String, String> settings = settings("partitions");
         try (HubProcess first = HubProcess.start("scale-out-first", settings);
              HubProcess second = HubProcess.start("scale-out-second", settings)) {
-            awaitMembers(settings.get("hub.kafka.group-id"), 2);
+            for (String destination : List.of("segment", "amplitude", "mixpanel")) {
+                awaitMembers(settings.get("hub.kafka.group-id") + "-" + destination, 2);
+            }
             send(first, 0, 1000);
             send(second, 1000, 1000);
             await("2,000 events at Segment", WAIT, () -> FAKES.segment().accepted().size() == 2000);
+            await("2,000 events at Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() == 2000);
             await("2,000 events at Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() == 2000);
-            String segment = "destination=\"segment\"";
-            double firstDelivered = first.metric("signalhub_destination_delivered_total", segment);
-            double secondDelivered = second.metric("signalhub_destination_delivered_total", segment);
-            assertTrue(firstDelivered > 0 && secondDelivered > 0,
-                    "both instances delivered: " + firstDelivered + " and " + secondDelivered);
-            assertEquals(2000, firstDelivered + secondDelivered, "each event delivered once in steady state");
+            for (String destination : List.of("segment", "amplitude", "mixpanel")) {
+                String label = "destination=\"" + destination + "\"";
+                double firstDelivered = first.metric("signalhub_destination_delivered_total", label);
+                double secondDelivered = second.metric("signalhub_destination_delivered_total", label);
+                assertTrue(firstDelivered > 0 && secondDelivered > 0,
+                        destination + ": both instances delivered: " + firstDelivered + " and " + secondDelivered);
+                assertEquals(2000, firstDelivered + secondDelivered, destination + ": each event delivered once in steady state");
+            }
             assertEquals(0, FAKES.segment().silentlyDropped(), "no event sent twice");
 
             // the second instance leaves (SIGTERM) while events keep coming: the first takes its partitions over

@@ -15,7 +15,7 @@ import io.signalhub.Json;
 import org.apache.camel.Exchange;
 
 /**
- * Reading a cohort's members from Amplitude's Behavioral Cohorts API (contract amplitude.md §4): the
+ * Reading a cohort's members from Amplitude's Behavioral Cohorts API (https://amplitude.com/docs/apis/analytics/behavioral-cohorts): the
  * cohort list tells its name and {@code lastComputed}; only when that changed since the last synced
  * run is it downloaded (the download quota is 500 a month): request, poll the status until done, then
  * the file (following the redirect to its short-lived link). {@code user_id} is the External ID; rows

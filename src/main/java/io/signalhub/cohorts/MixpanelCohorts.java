@@ -9,7 +9,7 @@ import io.signalhub.Json;
 import org.apache.camel.Exchange;
 
 /**
- * Reading a cohort's members from Mixpanel's Query API (contract mixpanel.md §4): the cohort list for
+ * Reading a cohort's members from Mixpanel's Query API (https://developer.mixpanel.com/reference/query-api): the cohort list for
  * its name, then the Engage query with {@code filter_by_cohort}, page by page on one session. A member
  * matches OneSignal through a profile property ({@code $onesignal_user_id} by default) whose value is
  * the External ID; profiles without it are skipped and counted.

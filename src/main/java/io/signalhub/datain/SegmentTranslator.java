@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 
 /**
- * Segment messages to OneSignal changes, as OneSignal's own Segment integration does them (contract
- * onesignal.md §7.1, segment.md §4): identify traits and track properties become data tags, Engage
+ * Segment messages to OneSignal changes, as OneSignal's own Segment integration does them
+ * (https://documentation.onesignal.com/docs/segment-onesignal-integration): identify traits and track properties become data tags, Engage
  * audiences become an audience tag plus a segment, computed traits become tags, and (when enabled) a
  * track also becomes a custom event. Pure: the routes call one method per message type.
  */

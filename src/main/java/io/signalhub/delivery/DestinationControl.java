@@ -11,7 +11,11 @@ import org.apache.camel.spi.RouteController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Pause, resume and rewind of one destination, by suspending, stopping and starting its consumer route. */
+/**
+ * Pause, resume and rewind of one destination, by stopping and starting its consumer route. Stopped, not
+ * suspended: Camel's Kafka consumer pauses the partitions it holds at that moment, and one suspended
+ * before its group had assigned it any was seen to deliver what it was assigned afterwards.
+ */
 public final class DestinationControl implements DestinationControlMXBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(DestinationControl.class);
@@ -46,23 +50,23 @@ public final class DestinationControl implements DestinationControlMXBean {
 
     @Override
     public boolean isPaused() {
-        return camel.getRoute(routeId) != null && camel.getRouteController().getRouteStatus(routeId) == ServiceStatus.Suspended;
+        return camel.getRoute(routeId) != null && camel.getRouteController().getRouteStatus(routeId) == ServiceStatus.Stopped;
     }
 
     @Override
     public void pause() {
         try {
-            routes().suspendRoute(routeId);
+            routes().stopRoute(routeId);
         } catch (Exception e) {
             throw new IllegalStateException("could not pause " + name() + ": " + e.getMessage(), e);
         }
-        LOG.info("{} paused: its consumer is suspended, its events wait in Kafka", name());
+        LOG.info("{} paused: its consumer is stopped, its events wait in Kafka", name());
     }
 
     @Override
     public void resume() {
         try {
-            routes().resumeRoute(routeId);
+            routes().startRoute(routeId);
         } catch (Exception e) {
             throw new IllegalStateException("could not resume " + name() + ": " + e.getMessage(), e);
         }
@@ -87,9 +91,8 @@ public final class DestinationControl implements DestinationControlMXBean {
                 again = groups.rewind(group, topic, from);
                 destination.forgetDelivered();
             } finally {
-                routes.startRoute(routeId);
-                if (paused) {
-                    routes.suspendRoute(routeId);
+                if (!paused) {
+                    routes.startRoute(routeId);
                 }
             }
             LOG.info("{} rewound to {}: {} records are delivered again", name(), from, again);

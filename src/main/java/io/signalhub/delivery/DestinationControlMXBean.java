@@ -1,7 +1,7 @@
 package io.signalhub.delivery;
 
 /**
- * Operating one Data Out destination on this instance: pausing suspends its consumer (its lag grows,
+ * Operating one Data Out destination on this instance: pausing stops its consumer (its lag grows,
  * its events wait in Kafka, the other destinations go on); rewinding re-delivers to it alone everything
  * since a point in time. With several instances, pause each; rewind needs the destination paused on the others.
  */

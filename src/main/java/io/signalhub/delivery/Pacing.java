@@ -3,17 +3,17 @@ package io.signalhub.delivery;
 import java.util.function.LongSupplier;
 
 /**
- * The request rate a destination's throttle allows: the configured rate, halved for a while after the
- * vendor answered 429 (each further 429 halves it again, down to one request a second), so a throttled
- * vendor is not met at full speed the moment its Retry-After has passed.
+ * The request rate a destination's throttle allows: the configured rate, halved for a minute after the
+ * vendor answered 429 (a further 429 starts the minute again), so a throttled vendor is not met at full
+ * speed the moment its Retry-After has passed.
  */
 public final class Pacing {
 
     static final long SLOW_FOR_MILLIS = 60_000;
 
     private final int configured;
+    private final int slowed;
     private final LongSupplier clock;
-    private int slowed;
     private long slowUntil;
 
     public Pacing(int configured, LongSupplier clock) {
@@ -21,8 +21,8 @@ public final class Pacing {
             throw new IllegalArgumentException("a rate limit must be at least 1 request a second, not " + configured);
         }
         this.configured = configured;
+        this.slowed = Math.max(1, configured / 2);
         this.clock = clock;
-        this.slowed = configured;
     }
 
     public synchronized int rate() {
@@ -30,7 +30,6 @@ public final class Pacing {
     }
 
     public synchronized void throttled() {
-        slowed = Math.max(1, rate() / 2);
         slowUntil = clock.getAsLong() + SLOW_FOR_MILLIS;
     }
 }

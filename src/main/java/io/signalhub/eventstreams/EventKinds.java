@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The OneSignal Event Streams message kinds (contract §6.1) and what the hub derives from a kind. */
+/** The OneSignal Event Streams message kinds (https://documentation.onesignal.com/docs/en/event-streams-data) and what the hub derives from a kind. */
 public final class EventKinds {
 
     /** Every message kind, current spelling, in the dashboard's order. */

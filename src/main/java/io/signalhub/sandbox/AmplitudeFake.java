@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 
 /**
- * Amplitude's HTTP V2 API (contract amplitude.md §2, §7): validates key, events, ids and time; a 400
+ * Amplitude's HTTP V2 API (https://amplitude.com/docs/apis/analytics/http-v2): validates key, events, ids and time; a 400
  * stores nothing; per-user/device throttling answers 429 naming the throttled events and stores none of the request.
  */
 public final class AmplitudeFake extends FakeApi {
@@ -43,7 +43,7 @@ public final class AmplitudeFake extends FakeApi {
         this.cohorts = new CohortDownloads(apiKey);
     }
 
-    /** The Behavioral Cohorts API (contract amplitude.md §4), for the cohort sync. */
+    /** The Behavioral Cohorts API (https://amplitude.com/docs/apis/analytics/behavioral-cohorts), for the cohort sync. */
     public CohortDownloads cohorts() {
         return cohorts;
     }

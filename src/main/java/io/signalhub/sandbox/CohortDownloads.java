@@ -14,7 +14,7 @@ import io.signalhub.Json;
 import io.signalhub.ingress.BasicCredentials;
 
 /**
- * Amplitude's Behavioral Cohorts API (contract amplitude.md §4): the cohort list with
+ * Amplitude's Behavioral Cohorts API (https://amplitude.com/docs/apis/analytics/behavioral-cohorts): the cohort list with
  * {@code lastComputed}, and the three-step download (request → status until done → file, by a 302
  * to a short-lived link), each request counting against a monthly quota; Basic {@code api_key:secret_key}.
  */

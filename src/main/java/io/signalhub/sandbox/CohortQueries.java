@@ -19,7 +19,7 @@ import io.signalhub.Json;
 import io.signalhub.ingress.BasicCredentials;
 
 /**
- * Mixpanel's Query API as the cohort sync uses it (contract mixpanel.md §4): the cohort list and the
+ * Mixpanel's Query API as the cohort sync uses it (https://developer.mixpanel.com/reference/query-api): the cohort list and the
  * Engage query with {@code filter_by_cohort}, in pages of 1,000 tied to a {@code session_id}, behind
  * service-account Basic auth and the limit of 60 queries an hour per project.
  */

@@ -24,7 +24,7 @@ import io.signalhub.Json;
 import io.signalhub.ingress.BasicCredentials;
 
 /**
- * A contract-faithful stand-in for one vendor API over real HTTP on loopback. It keeps every event it
+ * A stand-in, faithful to the vendor's documentation, for one vendor API over real HTTP on loopback. It keeps every event it
  * accepted and counts every event it was sent, and it can be told to fail (5xx, 429 with Retry-After)
  * the way the real API does, for the tests and the sandbox mode.
  */

@@ -15,7 +15,7 @@ import io.signalhub.Json;
 import io.signalhub.ingress.BasicCredentials;
 
 /**
- * Mixpanel's {@code /import} (contract mixpanel.md §2, §7): project-token or service-account Basic
+ * Mixpanel's {@code /import} (https://docs.mixpanel.com/reference/import-events): project-token or service-account Basic
  * auth, per-record validation with {@code strict=1} (400 naming the failed records, the rest imported),
  * dedup on (event, distinct_id, time, $insert_id), 401/413/429 bodies as documented.
  */
@@ -38,7 +38,7 @@ public final class MixpanelFake extends FakeApi {
         this.projectToken = projectToken;
     }
 
-    /** The Query API's cohorts and profiles (contract mixpanel.md §4), for the cohort sync. */
+    /** The Query API's cohorts and profiles (https://developer.mixpanel.com/reference/query-api), for the cohort sync. */
     public CohortQueries cohorts() {
         return cohorts;
     }

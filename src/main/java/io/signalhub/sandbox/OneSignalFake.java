@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 
 /**
- * OneSignal's REST API as the hub uses it (contract onesignal.md §1–4, §8): users by External ID with
+ * OneSignal's REST API as the hub uses it (https://documentation.onesignal.com/reference): users by External ID with
  * string-only data tags (100 per request, a per-user tag limit from the app's plan, "" or null deletes),
  * custom events, segments (validation, plan limit, free plan refused), the documented error bodies,
  * and the rate limits answered with 429 and Retry-After: one update a second per user, about 1,000

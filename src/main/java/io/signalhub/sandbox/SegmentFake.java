@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 
 /**
- * Segment's HTTP Tracking API (contract segment.md §1, §5): 200 {@code {"success": true}} for nearly
+ * Segment's HTTP Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/): 200 {@code {"success": true}} for nearly
  * everything, 400 only for bad JSON and size limits, silent drops of what Segment drops silently.
  */
 public final class SegmentFake extends FakeApi {

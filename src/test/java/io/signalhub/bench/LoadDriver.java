@@ -122,14 +122,7 @@ public final class LoadDriver {
     /** (b) Data Out from a topic filled beforehand: the hub starts on a full backlog with all three destinations on. */
     void dataOutFromKafka(int events) throws Exception {
         Map<String, String> settings = dataOutSettings();
-        Map<String, String> filling = new LinkedHashMap<>(settings);
-        // no destination while filling: the events stay for the consumer group measured below
-        filling.put("hub.segment.write-key", "");
-        filling.put("hub.amplitude.api-key", "");
-        filling.put("hub.mixpanel.project-token", "");
-        filling.put("hub.mixpanel.service-account-username", "");
-        filling.put("hub.kafka.group-id", "bench-filling");
-        try (HubProcess hub = startHub("kafka-fill", filling)) {
+        try (HubProcess hub = startHub("kafka-fill", withoutDestinations(settings))) {
             fill(hub, events);
         }
         Deliveries deliveries = new Deliveries(events);
@@ -155,29 +148,21 @@ public final class LoadDriver {
      */
     void dataOutToCountingSinks(int events) throws Exception {
         Map<String, String> settings = dataOutSettings();
-        Map<String, String> filling = new LinkedHashMap<>(settings);
-        filling.put("hub.segment.write-key", "");
-        filling.put("hub.amplitude.api-key", "");
-        filling.put("hub.mixpanel.project-token", "");
-        filling.put("hub.mixpanel.service-account-username", "");
         String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
         double bareRate;
         double bareMicros;
-        try (HubProcess hub = startHub("sinks-fill", filling)) {
+        try (HubProcess hub = startHub("sinks-fill", withoutDestinations(settings))) {
             fill(hub, events);
             // the baseline: a bare Camel Kafka consumer (same batching) that only counts, against the same broker
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             AtomicLong seen = new AtomicLong();
             try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
-                camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
-                    @Override
-                    public void configure() {
-                        from("kafka:onesignal.events?brokers=" + brokers + "&groupId=bench-bare&autoOffsetReset=earliest"
+                // a lambda, not a RouteBuilder class: the hub's classpath scanning would take one for its own
+                org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes
+                        .from("kafka:onesignal.events?brokers=" + brokers + "&groupId=bench-bare&autoOffsetReset=earliest"
                                 + "&batching=true&maxPollRecords=2000&pollTimeoutMs=200&batchingIntervalMs=250")
-                                .process(e -> seen.addAndGet(e.getMessage().getBody(List.class).size()));
-                    }
-                });
+                        .process(e -> seen.addAndGet(e.getMessage().getBody(List.class).size())));
                 double brokerCpu = hub.cpuSeconds();
                 long cpu = os.getProcessCpuTime();
                 long start = System.nanoTime();
@@ -215,6 +200,16 @@ public final class LoadDriver {
                 usage.print();
             }
         }
+    }
+
+    /** The same hub with no destination: what it takes in stays in the topic for the consumers measured after it. */
+    private static Map<String, String> withoutDestinations(Map<String, String> settings) {
+        Map<String, String> filling = new LinkedHashMap<>(settings);
+        filling.put("hub.segment.write-key", "");
+        filling.put("hub.amplitude.api-key", "");
+        filling.put("hub.mixpanel.project-token", "");
+        filling.put("hub.mixpanel.service-account-username", "");
+        return filling;
     }
 
     /** Fills the hub's events topic over HTTP, 1,000 events a request from 4 connections. */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** Every translation rule of contract onesignal.md §7.1 and segment.md §4. */
+/** Every translation rule of OneSignal's Segment integration (https://documentation.onesignal.com/docs/segment-onesignal-integration). */
 class SegmentTranslatorTest {
 
     private final SegmentTranslator translator = new SegmentTranslator(false, false);

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The OneSignal fake answers as the contract (onesignal.md §1–4) says the real API does, over HTTP. */
+/** The OneSignal fake answers as OneSignal's API reference (https://documentation.onesignal.com/reference) says the real API does, over HTTP. */
 class OneSignalFakeTest {
 
     private static final String APP = "app-1";
