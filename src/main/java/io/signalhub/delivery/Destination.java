@@ -28,14 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Destination implements RequestDelivery {
 
-    /** Exchange property: what the batch delivers (the {@link Translated} events). */
+    /** Exchange property: what a Data In batch delivers (its OneSignal plan). */
     public static final String BATCH = "signalhubBatch";
     /** Exchange property: the {@link OutboundRequest} (still) to send. */
     public static final String REQUEST = "signalhubRequest";
     /** Exchange property: the destination a request is for (set by the delivery template), for the retry counter. */
     public static final String NAME = "signalhubDestination";
-    /** Exchange property: the oldest record's Kafka timestamp of the batch (epoch ms), for the lag in seconds. */
-    public static final String OLDEST = "signalhubOldestRecord";
 
     private static final Logger LOG = LoggerFactory.getLogger(Destination.class);
 
@@ -106,7 +104,6 @@ public final class Destination implements RequestDelivery {
                 byKind.computeIfAbsent(event.kind(), k -> new ArrayList<>()).add(event);
             }
         }
-        batch.setProperty(OLDEST, oldest == Long.MAX_VALUE ? 0L : oldest);
         stats.pending(oldest == Long.MAX_VALUE ? 0 : oldest);
         deadLetter("unreadable", unreadable);
         stats.skipped(skipped);
@@ -130,9 +127,7 @@ public final class Destination implements RequestDelivery {
     }
 
     /** Batches the translated events into requests; the events that cannot be sent at all are dead letters. */
-    public List<OutboundRequest> requests(Exchange batch) {
-        Translated translated = batch.getMessage().getBody(Translated.class);
-        batch.setProperty(BATCH, translated);
+    public List<OutboundRequest> requests(Translated translated) {
         deadLetter("untranslatable", translated.rejections());
         return RequestBuilder.pack(vendor, translated);
     }
@@ -167,14 +162,15 @@ public final class Destination implements RequestDelivery {
         Outcome outcome = vendor.interpret(request, status, message.getBody(String.class), retryAfter);
         RetryGate.clearHeaders(message);
         message.setBody(null);
-        settled(request, outcome.retry());
 
         stats.delivered(outcome.delivered());
         if (outcome.throttled()) {
             stats.throttled();
             pacing.throttled();
         }
+        // the refused events are on the dead-letter topic before any is taken as settled
         deadLetter("http_" + status, outcome.rejected());
+        settled(request, outcome.retry());
         if (outcome.error() != null) {
             stats.error(outcome.error());
             LOG.warn("{}: {} ({} events in the request)", name(), outcome.error(), request.events().size());
@@ -204,8 +200,8 @@ public final class Destination implements RequestDelivery {
     public void deadLetterRequest(Exchange exchange) {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        settled(request, null);
         deadLetter("poison", DeadLetters.rejections(request.events(), "the request failed: " + cause, 0, null));
+        settled(request, null);
     }
 
     /** The batch went through: its offsets are committed, and the destination is caught up to it. */

@@ -30,11 +30,13 @@ public final class OneSignalEventParser {
     private final ObjectMapper mapper;
     private final int maxEvents;
     private final Supplier<Instant> clock;
+    private final CanonicalRecord canonical;
 
     public OneSignalEventParser(ObjectMapper mapper, int maxEvents, Supplier<Instant> clock) {
         this.mapper = mapper;
         this.maxEvents = maxEvents;
         this.clock = clock;
+        this.canonical = new CanonicalRecord(mapper.getFactory(), MAX_ID_LENGTH);
     }
 
     /** The result of reading one body: the events and the kinds accepted but not forwarded. */
@@ -129,6 +131,10 @@ public final class OneSignalEventParser {
 
     /** Reads one Kafka record value; the problems say why it cannot be delivered. */
     public OneSignalEvent readRecord(String value, List<String> problems) {
+        OneSignalEvent event = canonical.read(value);
+        if (event != null) {
+            return event;
+        }
         try {
             return read(mapper.readTree(value), problems);
         } catch (JsonProcessingException e) {

@@ -149,31 +149,12 @@ public final class LoadDriver {
     void dataOutToCountingSinks(int events) throws Exception {
         Map<String, String> settings = dataOutSettings();
         String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
-        double bareRate;
-        double bareMicros;
+        Bare one;
+        Bare three;
         try (HubProcess hub = startHub("sinks-fill", withoutDestinations(settings))) {
             fill(hub, events);
-            // the baseline: a bare Camel Kafka consumer (same batching) that only counts, against the same broker
-            com.sun.management.OperatingSystemMXBean os =
-                    (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-            AtomicLong seen = new AtomicLong();
-            try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
-                // a lambda, not a RouteBuilder class: the hub's classpath scanning would take one for its own
-                org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes
-                        .from("kafka:onesignal.events?brokers=" + brokers + "&groupId=bench-bare&autoOffsetReset=earliest"
-                                + "&batching=true&maxPollRecords=2000&pollTimeoutMs=200&batchingIntervalMs=250")
-                        .process(e -> seen.addAndGet(e.getMessage().getBody(List.class).size())));
-                double brokerCpu = hub.cpuSeconds();
-                long cpu = os.getProcessCpuTime();
-                long start = System.nanoTime();
-                camel.start();
-                while (seen.get() < events) {
-                    Thread.sleep(5);
-                }
-                double seconds = seconds(start);
-                bareRate = events / seconds;
-                bareMicros = ((os.getProcessCpuTime() - cpu) / 1e3 + (hub.cpuSeconds() - brokerCpu) * 1e6) / events;
-            }
+            one = bareConsumers(hub, brokers, events, 1);
+            three = bareConsumers(hub, brokers, events, 3);
         }
         try (CountingSinks sinks = new CountingSinks()) {
             settings.putAll(sinks.settings());
@@ -191,14 +172,52 @@ public final class LoadDriver {
                 double seconds = seconds(start);
                 usage.stop();
                 System.out.printf("%n(b') Data Out from Kafka to count-only sinks: %,d events waiting in the topic%n", events);
-                System.out.printf("    bare Camel Kafka consumer (count only): %,8.0f events/s, %.1f µs CPU per event (consumer + broker)%n",
-                        bareRate, bareMicros);
+                System.out.printf("    bare Camel Kafka consumer (count only), one group:    %,8.0f events/s, %.1f µs CPU per event (consumer + broker)%n",
+                        one.rate(), one.micros());
+                System.out.printf("    bare Camel Kafka consumers, three groups (the hub's): %,8.0f events/s to each, %.1f µs CPU per event%n",
+                        three.rate(), three.micros());
                 System.out.printf("    hub, all three destinations:           %,8.0f events/s delivered to each (Segment %,d, Amplitude %,d,"
                         + " Mixpanel %,d), %.1f µs hub CPU per event (broker included); %.2f of the bare consumer's rate%n",
                         events / seconds, sinks.events("segment"), sinks.events("amplitude"), sinks.events("mixpanel"),
-                        usage.cpuSeconds() * 1e6 / events, events / seconds / bareRate);
+                        usage.cpuSeconds() * 1e6 / events, events / seconds / one.rate());
                 usage.print();
             }
+        }
+    }
+
+    /** What bare Camel Kafka consumers that only count took to read the whole topic. */
+    private record Bare(double rate, double micros) {
+    }
+
+    /**
+     * The baseline: {@code groups} bare Camel Kafka consumers in consumer groups of their own (the same
+     * batching as the hub's), counting records and nothing else, against the same broker; the CPU is this
+     * JVM's and the broker's (in the hub process).
+     */
+    private static Bare bareConsumers(HubProcess hub, String brokers, int events, int groups) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        AtomicLong[] seen = new AtomicLong[groups];
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            for (int g = 0; g < groups; g++) {
+                AtomicLong count = seen[g] = new AtomicLong();
+                String group = "bench-bare-" + groups + "-" + g;
+                // a lambda, not a RouteBuilder class: the hub's classpath scanning would take one for its own
+                org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes
+                        .from("kafka:onesignal.events?brokers=" + brokers + "&groupId=" + group
+                                + "&autoOffsetReset=earliest&autoCommitEnable=false&batching=true&maxPollRecords=500"
+                                + "&pollTimeoutMs=200&batchingIntervalMs=250")
+                        .process(e -> count.addAndGet(e.getMessage().getBody(List.class).size())));
+            }
+            double brokerCpu = hub.cpuSeconds();
+            long cpu = os.getProcessCpuTime();
+            long start = System.nanoTime();
+            camel.start();
+            while (Arrays.stream(seen).anyMatch(count -> count.get() < events)) {
+                Thread.sleep(5);
+            }
+            double seconds = seconds(start);
+            return new Bare(events / seconds, ((os.getProcessCpuTime() - cpu) / 1e3 + (hub.cpuSeconds() - brokerCpu) * 1e6) / events);
         }
     }
 

@@ -45,6 +45,32 @@ class OneSignalEventParserTest {
     }
 
     @Test
+    void readsItsOwnRecordsInOnePassAndEveryOtherRecordFormAsBefore() {
+        OneSignalEvent full = new OneSignalEvent("message.push.failed", "id-9", 1708559115228L, "app", "iOS", "sub", "os-id",
+                "user_9", "NotRegistered", "m", "promo", "Sale", "Now", "tpl", "de");
+        OneSignalEvent sparse = new OneSignalEvent("message.iam.clicked", "id-10", 1L, null, null, "sub", null, null, null,
+                null, null, null, null, null, null);
+        for (OneSignalEvent event : List.of(full, sparse)) {
+            String record = event.toJson(Json.MAPPER).toString();
+            assertEquals(event, parser.readRecord(record, new ArrayList<>()), record);
+            // the general path reads the same record to the same event
+            assertEquals(event, parser.read(Json.readObject(record), new ArrayList<>()), record);
+        }
+        // forms the one-pass reader leaves to the general path: an old spelling, seconds, a numeric id, user.* ids
+        assertEquals("message.email.bounced", parser.readRecord("{\"event\":{\"kind\":\"message.email.hardbounced\","
+                + "\"id\":\"a\",\"timestamp_ms\":5}}", new ArrayList<>()).kind());
+        assertEquals(7000, parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}",
+                new ArrayList<>()).timestampMillis());
+        assertEquals("42", parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":42,\"timestamp_ms\":5}}",
+                new ArrayList<>()).id());
+        assertEquals("u", parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp_ms\":5},"
+                + "\"user\":{\"external_id\":\"u\"}}", new ArrayList<>()).externalId());
+        List<String> problems = new ArrayList<>();
+        assertNull(parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"timestamp_ms\":5}}", problems));
+        assertEquals(List.of("missing event.id"), problems);
+    }
+
+    @Test
     void acceptsEveryOlderSpellingAndIgnoresLiveActivities() {
         assertEquals("message.iam.impression", EventKinds.normalize("message.iam.displayed").orElseThrow());
         assertEquals("message.iam.page_displayed", EventKinds.normalize("message.iam.pagedisplayed").orElseThrow());
