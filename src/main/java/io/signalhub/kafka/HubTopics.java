@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the hub's topics before any route produces or consumes, instead of relying on the broker's
@@ -55,10 +56,17 @@ public final class HubTopics implements Service {
             java.util.concurrent.TimeoutException {
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
-            boolean led = admin.describeTopics(created).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                    .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            if (led) {
-                return;
+            try {
+                boolean led = admin.describeTopics(created).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                // just created: the broker may not know the topic yet
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
             }
             Thread.sleep(50);
         }
