@@ -159,13 +159,14 @@ class IndependentDestinationsTest {
             // cohort updates: a push whose cohort id no store column takes (kept before the ingress refused such ids), then a good one
             String poison = "{\"source\":\"amplitude\",\"push\":{\"cohort_id\":\"" + "c".repeat(100) + "\",\"cohort_name\":\"Too Long\","
                     + "\"in_cohort\":true,\"message_id\":\"p-1\",\"users\":[{\"user_id\":\"user-1\"}]}}";
-            kafka.send(new ProducerRecord<>("cohorts-" + topic, "amplitude:long", poison)).get();
+            // under the good push's key: the same partition, so the good push can only go after the poison is dealt with
+            kafka.send(new ProducerRecord<>("cohorts-" + topic, "amplitude:c1", poison)).get();
             String good = "{\"cohort_id\":\"c1\",\"cohort_name\":\"After Poison\",\"in_cohort\":true,\"message_id\":\"p-2\","
                     + "\"users\":[{\"user_id\":\"user-3\"}]}";
             assertEquals(200, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, good).statusCode());
             await("the push after the poison", WAIT, () -> FAKES.onesignal().members(Sandbox.ONESIGNAL_APP_ID, "Amplitude: After Poison")
                     .equals(List.of("user-3")));
-            assertEquals(Map.of("poison", 1L), hub.metrics().destination("cohorts").getDeadLetteredByReason());
+            await("the poison dead-lettered", WAIT, () -> Map.of("poison", 1L).equals(hub.metrics().destination("cohorts").getDeadLetteredByReason()));
             assertEquals(400, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, poison.substring(poison.indexOf("{\"cohort_id"),
                     poison.length() - 1)).statusCode(), "the ingress refuses such a cohort id now");
         }
