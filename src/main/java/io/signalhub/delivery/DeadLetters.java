@@ -50,23 +50,19 @@ public final class DeadLetters implements DeadLettersMXBean {
     private final String brokers;
     private final String eventsTopic;
     private final List<String> destinations;
-    private final String suffix;
-    private final String replayGroup;
+    private static final String REPLAY_GROUP = "signalhub-dead-letter-replay";
     private ProducerTemplate producer;
 
-    private DeadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations, String suffix,
-                        String replayGroup) {
+    private DeadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
         this.camel = camel;
         this.brokers = brokers;
         this.eventsTopic = eventsTopic;
         this.destinations = List.copyOf(destinations);
-        this.suffix = suffix;
-        this.replayGroup = replayGroup;
     }
 
     /** Records the destinations refused for good: {@code <events topic>.dlq}. */
     public static DeadLetters deadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
-        return new DeadLetters(camel, brokers, eventsTopic, destinations, ".dlq", "signalhub-dead-letter-replay");
+        return new DeadLetters(camel, brokers, eventsTopic, destinations);
     }
 
     private synchronized ProducerTemplate producer() {
@@ -77,7 +73,7 @@ public final class DeadLetters implements DeadLettersMXBean {
     }
 
     public String topic() {
-        return eventsTopic + suffix;
+        return eventsTopic + ".dlq";
     }
 
     public static Rejection rejection(OneSignalEvent event, String reason, int status, String response) {
@@ -150,7 +146,7 @@ public final class DeadLetters implements DeadLettersMXBean {
     private int replayFor(String destination) {
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, replayGroup + "-" + destination);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, REPLAY_GROUP + "-" + destination);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Properties producerProps = new Properties();

@@ -140,9 +140,7 @@ public final class HubMetrics implements Service {
 
     private static void bind(MeterRegistry registry, String ingress, IngressStats stats) {
         counter(registry, "signalhub.ingress.accepted", stats, IngressStats::getAccepted, "ingress", ingress);
-        counter(registry, "signalhub.ingress.duplicates", stats, IngressStats::getDuplicates, "ingress", ingress);
         counter(registry, "signalhub.ingress.ignored", stats, IngressStats::getIgnored, "ingress", ingress);
-        counter(registry, "signalhub.ingress.invalid.records", stats, IngressStats::getInvalidRecords, "ingress", ingress);
         stats.rejectedByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.ingress.rejected", count, AtomicLong::get, "ingress", ingress, "reason", reason));
     }

@@ -7,9 +7,7 @@ public final class IngressStats implements IngressStatsMXBean {
 
     private final AtomicLong accepted = new AtomicLong();
     private final ReasonCounters rejected = new ReasonCounters();
-    private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
-    private final AtomicLong invalidRecords = new AtomicLong();
 
     public void accepted(int events) {
         accepted.addAndGet(events);
@@ -19,16 +17,8 @@ public final class IngressStats implements IngressStatsMXBean {
         rejected.add(reason, 1);
     }
 
-    public void duplicates(int events) {
-        duplicates.addAndGet(events);
-    }
-
     public void ignored(int events) {
         ignored.addAndGet(events);
-    }
-
-    public void invalidRecords(int records) {
-        invalidRecords.addAndGet(records);
     }
 
     @Override
@@ -46,17 +36,7 @@ public final class IngressStats implements IngressStatsMXBean {
     }
 
     @Override
-    public long getDuplicates() {
-        return duplicates.get();
-    }
-
-    @Override
     public long getIgnored() {
         return ignored.get();
-    }
-
-    @Override
-    public long getInvalidRecords() {
-        return invalidRecords.get();
     }
 }
