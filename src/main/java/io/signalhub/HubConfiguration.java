@@ -27,6 +27,7 @@ import io.signalhub.datain.SegmentTranslator;
 import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.DeliveredIds;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.DestinationControl;
 import io.signalhub.delivery.DestinationControls;
@@ -57,7 +58,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 
 /**
  * Binds the beans the YAML routes call. Settings are the {@code hub.*} properties of
@@ -276,9 +276,7 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub." + name + ".enabled", String.valueOf(enabled));
         Map<String, String> table = EventNames.load(Path.of(setting(properties, "hub." + name + ".event-names")));
         EventNames names = EventNames.of(table, setting(properties, "hub." + name + ".events"));
-        MemoryIdempotentRepository delivered = (MemoryIdempotentRepository) MemoryIdempotentRepository
-                .memoryIdempotentRepository(dataOut.dedupCacheSize());
-        camel.addService(delivered);
+        DeliveredIds delivered = new DeliveredIds(dataOut.dedupCacheSize());
         DestinationStats stats = metrics.addDestination(name, enabled);
         Destination destination = new Destination(vendor, names, dataOut.parser(), delivered, stats, dataOut.deadLetters(),
                 new Pacing(Integer.parseInt(setting(properties, "hub." + name + ".rate-limit")), System::currentTimeMillis),

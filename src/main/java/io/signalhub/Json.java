@@ -1,5 +1,8 @@
 package io.signalhub;
 
+import java.io.IOException;
+
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +19,12 @@ public final class Json {
     public static void putIfPresent(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
+        }
+    }
+
+    public static void writeIfPresent(JsonGenerator out, String field, String value) throws IOException {
+        if (value != null) {
+            out.writeStringField(field, value);
         }
     }
 

@@ -16,7 +16,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +39,13 @@ public final class Destination implements RequestDelivery {
     private final Vendor vendor;
     private final EventNames names;
     private final OneSignalEventParser parser;
-    private final IdempotentRepository delivered;
+    private final DeliveredIds delivered;
     private final DestinationStats stats;
     private final DeadLetters deadLetters;
     private final Pacing pacing;
     private final RetryGate retryGate;
 
-    public Destination(Vendor vendor, EventNames names, OneSignalEventParser parser, IdempotentRepository delivered,
+    public Destination(Vendor vendor, EventNames names, OneSignalEventParser parser, DeliveredIds delivered,
                        DestinationStats stats, DeadLetters deadLetters, Pacing pacing, RetryGate retryGate) {
         this.vendor = vendor;
         this.names = names;
@@ -83,13 +82,15 @@ public final class Destination implements RequestDelivery {
         int skipped = 0;
         for (Object item : records) {
             Message record = ((Exchange) item).getMessage();
-            oldest = Math.min(oldest, record.getHeader(KafkaConstants.TIMESTAMP, Long.MAX_VALUE, Long.class));
+            if (record.getHeader(KafkaConstants.TIMESTAMP) instanceof Long timestamp) {
+                oldest = Math.min(oldest, timestamp);
+            }
             String onlyFor = RecordHeaders.text((Exchange) item, DeadLetters.REPLAY_TO_HEADER);
             if (onlyFor != null && !onlyFor.equals(name())) {
                 continue;
             }
-            String value = record.getBody(String.class);
-            List<String> problems = new ArrayList<>();
+            String value = record.getBody() instanceof String text ? text : record.getBody(String.class);
+            List<String> problems = new ArrayList<>(0);
             OneSignalEvent event = value == null ? null : parser.readRecord(value, problems);
             if (event == null) {
                 if (problems.isEmpty() && value != null) {

@@ -1,9 +1,14 @@
 package io.signalhub.delivery;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
 /** Translates events for a vendor and packs the items into as few requests as its count and size limits allow. */
@@ -19,10 +24,11 @@ public final class RequestBuilder {
     public static Translated translate(Vendor vendor, EventNames names, List<OneSignalEvent> events) {
         Translated translated = Translated.empty();
         int maxEventBytes = vendor.limits().maxEventBytes();
+        ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
         for (OneSignalEvent event : events) {
-            String item;
+            byte[] item;
             try {
-                item = vendor.translate(event, names.nameOf(event.kind())).toString();
+                item = item(vendor, event, names.nameOf(event.kind()), buffer);
             } catch (IllegalArgumentException e) {
                 translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
                 continue;
@@ -31,9 +37,8 @@ public final class RequestBuilder {
                         + vendor.name() + ": " + e, 0, null));
                 continue;
             }
-            int itemBytes = utf8Length(item);
-            if (itemBytes > maxEventBytes) {
-                translated.rejections().add(DeadLetters.rejection(event, "the " + vendor.name() + " event is " + itemBytes
+            if (item.length > maxEventBytes) {
+                translated.rejections().add(DeadLetters.rejection(event, "the " + vendor.name() + " event is " + item.length
                         + " bytes; the vendor takes at most " + maxEventBytes, 0, null));
                 continue;
             }
@@ -43,36 +48,69 @@ public final class RequestBuilder {
         return translated;
     }
 
+    /** One event's item as the vendor writes it, in UTF-8. */
+    public static byte[] item(Vendor vendor, OneSignalEvent event, String eventName) {
+        return item(vendor, event, eventName, new ByteArrayBuilder(1024));
+    }
+
+    private static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, ByteArrayBuilder buffer) {
+        buffer.reset();
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(buffer)) {
+            vendor.writeItem(event, eventName, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
     /** The translated items in requests within the vendor's count and size limits, in order. */
     public static List<OutboundRequest> pack(Vendor vendor, Translated translated) {
         Vendor.Limits limits = vendor.limits();
-        int envelopeBytes = utf8Length(vendor.envelope(List.of()));
+        int envelopeBytes = vendor.envelope(List.of()).length;
         List<OutboundRequest> requests = new ArrayList<>();
         List<OneSignalEvent> pendingEvents = new ArrayList<>();
-        List<String> pendingItems = new ArrayList<>();
+        List<byte[]> pendingItems = new ArrayList<>();
         int pendingBytes = envelopeBytes;
         for (int i = 0; i < translated.items().size(); i++) {
-            String item = translated.items().get(i);
-            int itemBytes = utf8Length(item);
+            byte[] item = translated.items().get(i);
             boolean full = pendingItems.size() == limits.maxEvents()
-                    || pendingBytes + itemBytes + 1 > limits.maxRequestBytes();
+                    || pendingBytes + item.length + 1 > limits.maxRequestBytes();
             if (full && !pendingItems.isEmpty()) {
-                requests.add(new OutboundRequest(pendingEvents, pendingItems, vendor.envelope(pendingItems)));
+                requests.add(new OutboundRequest(pendingEvents, pendingItems));
                 pendingEvents = new ArrayList<>();
                 pendingItems = new ArrayList<>();
                 pendingBytes = envelopeBytes;
             }
             pendingEvents.add(translated.events().get(i));
             pendingItems.add(item);
-            pendingBytes += itemBytes + 1;
+            pendingBytes += item.length + 1;
         }
         if (!pendingItems.isEmpty()) {
-            requests.add(new OutboundRequest(pendingEvents, pendingItems, vendor.envelope(pendingItems)));
+            requests.add(new OutboundRequest(pendingEvents, pendingItems));
         }
         return requests;
     }
 
-    static int utf8Length(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
+    /** A request body: {@code head}, the items separated by commas, {@code tail}, in one array of the exact size. */
+    public static byte[] join(String head, List<byte[]> items, String tail) {
+        byte[] start = head.getBytes(StandardCharsets.UTF_8);
+        byte[] end = tail.getBytes(StandardCharsets.UTF_8);
+        int size = start.length + end.length + Math.max(0, items.size() - 1);
+        for (byte[] item : items) {
+            size += item.length;
+        }
+        byte[] body = new byte[size];
+        System.arraycopy(start, 0, body, 0, start.length);
+        int at = start.length;
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                body[at++] = ',';
+            }
+            byte[] item = items.get(i);
+            System.arraycopy(item, 0, body, at, item.length);
+            at += item.length;
+        }
+        System.arraycopy(end, 0, body, at, end.length);
+        return body;
     }
 }

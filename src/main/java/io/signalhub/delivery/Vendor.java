@@ -1,11 +1,12 @@
 package io.signalhub.delivery;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.signalhub.eventstreams.OneSignalEvent;
 
 /**
@@ -22,20 +23,22 @@ public interface Vendor {
     String name();
 
     /**
-     * The vendor's item for one event under the configured event name.
+     * Writes the vendor's item (one JSON object) for one event under the configured event name. Items
+     * are written straight to their bytes: every destination writes one for every event, and a tree
+     * per item cost more than the rest of the translation.
      *
      * @throws IllegalArgumentException naming the reason when this event cannot be sent to the vendor
      */
-    ObjectNode translate(OneSignalEvent event, String eventName);
+    void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException;
 
-    /** The request body that carries these serialized items. */
-    String envelope(List<String> items);
+    /** The request body (UTF-8 JSON) that carries these items; built for each attempt. */
+    byte[] envelope(List<byte[]> items);
 
     Limits limits();
 
-    /** The body of an attempt to send the request (a vendor that stamps each attempt builds it anew). */
-    default String body(OutboundRequest request) {
-        return request.body();
+    /** The body of an attempt to send the request. */
+    default byte[] body(OutboundRequest request) {
+        return envelope(request.items());
     }
 
     /** HTTP headers of every request (authentication). */
@@ -47,13 +50,13 @@ public interface Vendor {
     /** The request made of only the items at these positions. */
     default OutboundRequest subset(OutboundRequest request, Collection<Integer> positions) {
         List<OneSignalEvent> events = new ArrayList<>();
-        List<String> items = new ArrayList<>();
+        List<byte[]> items = new ArrayList<>();
         positions.stream().sorted().distinct()
                 .filter(i -> i >= 0 && i < request.events().size())
                 .forEach(i -> {
                     events.add(request.events().get(i));
                     items.add(request.items().get(i));
                 });
-        return new OutboundRequest(events, items, envelope(items));
+        return new OutboundRequest(events, items);
     }
 }

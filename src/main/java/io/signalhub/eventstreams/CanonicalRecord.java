@@ -1,9 +1,6 @@
 package io.signalhub.eventstreams;
 
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -18,10 +15,11 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class CanonicalRecord {
 
-    /** The text fields {@link OneSignalEvent#toJson} writes, by dotted key. */
-    private static final Set<String> TEXT_FIELDS = Set.of("event.kind", "event.id", "event.app_id",
-            "event.subscription_device_type", "event.subscription_id", "event.onesignal_id", "event.external_id",
-            "message.id", "message.name", "message.title", "message.contents", "message.template_id", "user.language");
+    // the text fields OneSignalEvent#toJson writes, each at its index in a record's values
+    private static final int KIND = 0, ID = 1, APP_ID = 2, DEVICE_TYPE = 3, SUBSCRIPTION_ID = 4, ONESIGNAL_ID = 5,
+            EXTERNAL_ID = 6, FAILURE_REASON = 7, MESSAGE_ID = 8, MESSAGE_NAME = 9, MESSAGE_TITLE = 10,
+            MESSAGE_CONTENTS = 11, TEMPLATE_ID = 12, LANGUAGE = 13, FIELDS = 14;
+    private static final int NOT_TEXT = -1;
 
     private final JsonFactory json;
     private final int maxIdLength;
@@ -36,7 +34,7 @@ final class CanonicalRecord {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            Map<String, String> fields = new HashMap<>(16);
+            String[] values = new String[FIELDS];
             long timestamp = Long.MIN_VALUE;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String section = parser.currentName();
@@ -45,16 +43,17 @@ final class CanonicalRecord {
                     return null;
                 }
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = section + "." + parser.currentName();
+                    String name = parser.currentName();
                     JsonToken token = parser.nextToken();
-                    if (key.equals("event.timestamp_ms") && token == JsonToken.VALUE_NUMBER_INT) {
+                    if (section.equals("event") && name.equals("timestamp_ms") && token == JsonToken.VALUE_NUMBER_INT) {
                         timestamp = parser.getLongValue();
-                    } else if (key.equals("event.data") && token == JsonToken.START_OBJECT) {
+                    } else if (section.equals("event") && name.equals("data") && token == JsonToken.START_OBJECT) {
                         if (parser.nextToken() != JsonToken.FIELD_NAME || !parser.currentName().equals("failure_reason")
-                                || !text(parser, fields, "event.data.failure_reason") || parser.nextToken() != JsonToken.END_OBJECT) {
+                                || parser.nextToken() != JsonToken.VALUE_STRING || !text(parser, values, FAILURE_REASON)
+                                || parser.nextToken() != JsonToken.END_OBJECT) {
                             return null;
                         }
-                    } else if (token != JsonToken.VALUE_STRING || !TEXT_FIELDS.contains(key) || !text(parser, fields, key)) {
+                    } else if (token != JsonToken.VALUE_STRING || !text(parser, values, field(section, name))) {
                         return null;
                     }
                 }
@@ -62,27 +61,52 @@ final class CanonicalRecord {
             if (parser.nextToken() != null || timestamp == Long.MIN_VALUE) {
                 return null;
             }
-            String kind = fields.get("event.kind");
-            String id = fields.get("event.id");
-            if (kind == null || id == null || id.length() > maxIdLength || !EventKinds.normalize(kind).filter(kind::equals).isPresent()) {
+            String kind = values[KIND];
+            String id = values[ID];
+            if (kind == null || id == null || id.length() > maxIdLength || !EventKinds.isCurrentMessageKind(kind)) {
                 return null;
             }
-            return new OneSignalEvent(kind, id, timestamp, fields.get("event.app_id"), fields.get("event.subscription_device_type"),
-                    fields.get("event.subscription_id"), fields.get("event.onesignal_id"), fields.get("event.external_id"),
-                    fields.get("event.data.failure_reason"), fields.get("message.id"), fields.get("message.name"),
-                    fields.get("message.title"), fields.get("message.contents"), fields.get("message.template_id"),
-                    fields.get("user.language"));
+            return new OneSignalEvent(kind, id, timestamp, values[APP_ID], values[DEVICE_TYPE], values[SUBSCRIPTION_ID],
+                    values[ONESIGNAL_ID], values[EXTERNAL_ID], values[FAILURE_REASON], values[MESSAGE_ID],
+                    values[MESSAGE_NAME], values[MESSAGE_TITLE], values[MESSAGE_CONTENTS], values[TEMPLATE_ID],
+                    values[LANGUAGE]);
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** Keeps a non-blank text value under its dotted key; false for a blank or repeated one (the general path decides). */
-    private static boolean text(JsonParser parser, Map<String, String> fields, String key) throws IOException {
-        if (parser.currentToken() != JsonToken.VALUE_STRING && parser.nextToken() != JsonToken.VALUE_STRING) {
+    private static int field(String section, String name) {
+        return switch (section) {
+            case "event" -> switch (name) {
+                case "kind" -> KIND;
+                case "id" -> ID;
+                case "app_id" -> APP_ID;
+                case "subscription_device_type" -> DEVICE_TYPE;
+                case "subscription_id" -> SUBSCRIPTION_ID;
+                case "onesignal_id" -> ONESIGNAL_ID;
+                case "external_id" -> EXTERNAL_ID;
+                default -> NOT_TEXT;
+            };
+            case "message" -> switch (name) {
+                case "id" -> MESSAGE_ID;
+                case "name" -> MESSAGE_NAME;
+                case "title" -> MESSAGE_TITLE;
+                case "contents" -> MESSAGE_CONTENTS;
+                case "template_id" -> TEMPLATE_ID;
+                default -> NOT_TEXT;
+            };
+            case "user" -> name.equals("language") ? LANGUAGE : NOT_TEXT;
+            default -> NOT_TEXT;
+        };
+    }
+
+    /** Keeps a non-blank text value of a known field; false for anything else (the general path decides). */
+    private static boolean text(JsonParser parser, String[] values, int field) throws IOException {
+        if (field == NOT_TEXT || values[field] != null) {
             return false;
         }
         String value = parser.getText();
-        return !value.isBlank() && fields.putIfAbsent(key, value) == null;
+        values[field] = value;
+        return !value.isBlank();
     }
 }

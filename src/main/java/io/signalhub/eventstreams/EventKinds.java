@@ -3,6 +3,7 @@ package io.signalhub.eventstreams;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The OneSignal Event Streams message kinds (https://documentation.onesignal.com/docs/en/event-streams-data) and what the hub derives from a kind. */
 public final class EventKinds {
@@ -24,6 +25,8 @@ public final class EventKinds {
             "message.email.hardbounced", "message.email.bounced",
             "message.email.supressed", "message.email.suppressed");
 
+    private static final Set<String> CURRENT_KINDS = Set.copyOf(MESSAGE_KINDS);
+
     private static final String LIVE_ACTIVITY_PREFIX = "message.live_activity.";
 
     private EventKinds() {
@@ -32,7 +35,12 @@ public final class EventKinds {
     /** The current spelling of a message kind, or empty when the kind is not a message kind. */
     public static Optional<String> normalize(String kind) {
         String current = OLDER_SPELLINGS.getOrDefault(kind, kind);
-        return MESSAGE_KINDS.contains(current) ? Optional.of(current) : Optional.empty();
+        return CURRENT_KINDS.contains(current) ? Optional.of(current) : Optional.empty();
+    }
+
+    /** Whether the kind is a message kind in its current spelling. */
+    public static boolean isCurrentMessageKind(String kind) {
+        return CURRENT_KINDS.contains(kind);
     }
 
     /** Live Activity kinds are accepted but no integration forwards them. */
@@ -42,8 +50,9 @@ public final class EventKinds {
 
     /** The channel as the vendors' {@code message_type} property names it: push, in-app, email or SMS. */
     public static String messageType(String kind) {
-        String channel = kind.split("\\.")[1];
-        return switch (channel) {
+        int start = kind.indexOf('.') + 1;
+        int end = kind.indexOf('.', start);
+        return switch (end < 0 ? "" : kind.substring(start, end)) {
             case "push" -> "push";
             case "iam" -> "in-app";
             case "email" -> "email";

@@ -1,10 +1,12 @@
 package io.signalhub.kafka;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
@@ -17,24 +19,29 @@ public final class PartitionCommits {
     /** Exchange property of the batch: its {@link PartitionCommits}. */
     public static final String PROPERTY = "signalhubCommits";
 
-    private final Map<String, KafkaManualCommit> lastOfPartition = new LinkedHashMap<>();
+    private final List<KafkaManualCommit> lastOfPartition;
 
-    /** Notes a record of the batch, in poll order. */
-    public void add(Exchange record) {
-        KafkaManualCommit commit = record.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
-            lastOfPartition.put(record.getMessage().getHeader(KafkaConstants.TOPIC) + "-"
-                    + record.getMessage().getHeader(KafkaConstants.PARTITION), commit);
-        }
+    private PartitionCommits(List<KafkaManualCommit> lastOfPartition) {
+        this.lastOfPartition = lastOfPartition;
     }
 
+    /** The commits of the last record of each partition in a poll (a consumer reads one topic). */
     public static PartitionCommits of(List<?> records) {
-        PartitionCommits commits = new PartitionCommits();
-        records.forEach(record -> commits.add((Exchange) record));
-        return commits;
+        List<KafkaManualCommit> commits = new ArrayList<>();
+        Set<Object> partitions = new HashSet<>();
+        for (int i = records.size() - 1; i >= 0; i--) {
+            Message record = ((Exchange) records.get(i)).getMessage();
+            if (partitions.add(record.getHeader(KafkaConstants.PARTITION))) {
+                KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+                if (commit != null) {
+                    commits.add(commit);
+                }
+            }
+        }
+        return new PartitionCommits(commits);
     }
 
     public void commit() {
-        lastOfPartition.values().forEach(KafkaManualCommit::commit);
+        lastOfPartition.forEach(KafkaManualCommit::commit);
     }
 }

@@ -4,7 +4,9 @@ import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
+import io.signalhub.delivery.RequestBuilder;
 import io.signalhub.delivery.Vendor;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,12 +14,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
-import static io.signalhub.Json.putIfPresent;
+import static io.signalhub.Json.writeIfPresent;
 
 /** Amplitude's HTTP V2 API (https://amplitude.com/docs/apis/analytics/http-v2): {@code POST /2/httpapi}, the key in the body. */
 public final class Amplitude implements Vendor {
@@ -25,9 +28,9 @@ public final class Amplitude implements Vendor {
     /** ≤ 2,000 events and under 1 MB per request; strings are cut by Amplitude at 1,024 characters. */
     public static final Limits LIMITS = new Limits(2000, 1_000_000 - 1, 1_000_000 - 1);
 
-    private final String apiKey;
-    private final int minIdLength;
     private final long throttleWaitMillis;
+    /** The body up to the events: the key and options never change. */
+    private final String envelopeHead;
 
     /**
      * @param minIdLength        sent as {@code options.min_id_length}: OneSignal External IDs may be shorter
@@ -35,9 +38,12 @@ public final class Amplitude implements Vendor {
      * @param throttleWaitMillis how long throttled users and devices rest before their events go again
      */
     public Amplitude(String apiKey, int minIdLength, long throttleWaitMillis) {
-        this.apiKey = apiKey;
-        this.minIdLength = minIdLength;
         this.throttleWaitMillis = throttleWaitMillis;
+        ObjectNode head = Json.MAPPER.createObjectNode();
+        head.put("api_key", apiKey);
+        head.putObject("options").put("min_id_length", minIdLength);
+        String prefix = head.toString();
+        this.envelopeHead = prefix.substring(0, prefix.length() - 1) + ",\"events\":[";
     }
 
     /** The documented HTTP V2 host of an Amplitude region (us, eu). */
@@ -64,37 +70,34 @@ public final class Amplitude implements Vendor {
     }
 
     @Override
-    public ObjectNode translate(OneSignalEvent event, String eventName) {
+    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException {
         if (event.externalId() == null && event.subscriptionId() == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Amplitude needs one");
         }
-        ObjectNode item = Json.MAPPER.createObjectNode();
-        putIfPresent(item, "user_id", event.externalId());
-        putIfPresent(item, "device_id", event.subscriptionId());
-        item.put("event_type", eventName);
-        item.put("time", event.timestampMillis());
-        item.put("insert_id", event.id());
-        ObjectNode properties = item.putObject("event_properties");
-        putIfPresent(properties, "Message ID", event.messageId());
-        putIfPresent(properties, "Message Name", event.messageName());
-        putIfPresent(properties, "Message Title", event.messageTitle());
-        putIfPresent(properties, "Message Contents", event.messageContents());
-        properties.put("message_type", event.messageType());
-        putIfPresent(properties, "template_id", event.templateId());
-        putIfPresent(properties, "subscription_id", event.subscriptionId());
-        putIfPresent(properties, "device_type", event.deviceType());
-        putIfPresent(properties, "language", event.language());
-        properties.put("source", "onesignal");
-        return item;
+        item.writeStartObject();
+        writeIfPresent(item, "user_id", event.externalId());
+        writeIfPresent(item, "device_id", event.subscriptionId());
+        item.writeStringField("event_type", eventName);
+        item.writeNumberField("time", event.timestampMillis());
+        item.writeStringField("insert_id", event.id());
+        item.writeObjectFieldStart("event_properties");
+        writeIfPresent(item, "Message ID", event.messageId());
+        writeIfPresent(item, "Message Name", event.messageName());
+        writeIfPresent(item, "Message Title", event.messageTitle());
+        writeIfPresent(item, "Message Contents", event.messageContents());
+        item.writeStringField("message_type", event.messageType());
+        writeIfPresent(item, "template_id", event.templateId());
+        writeIfPresent(item, "subscription_id", event.subscriptionId());
+        writeIfPresent(item, "device_type", event.deviceType());
+        writeIfPresent(item, "language", event.language());
+        item.writeStringField("source", "onesignal");
+        item.writeEndObject();
+        item.writeEndObject();
     }
 
     @Override
-    public String envelope(List<String> items) {
-        ObjectNode head = Json.MAPPER.createObjectNode();
-        head.put("api_key", apiKey);
-        head.putObject("options").put("min_id_length", minIdLength);
-        String prefix = head.toString();
-        return prefix.substring(0, prefix.length() - 1) + ",\"events\":[" + String.join(",", items) + "]}";
+    public byte[] envelope(List<byte[]> items) {
+        return RequestBuilder.join(envelopeHead, items, "]}");
     }
 
     @Override

@@ -5,7 +5,9 @@ import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
 import io.signalhub.delivery.Rejection;
+import io.signalhub.delivery.RequestBuilder;
 import io.signalhub.delivery.Vendor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
@@ -13,14 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
-import static io.signalhub.Json.putIfPresent;
+import static io.signalhub.Json.writeIfPresent;
 
 /**
  * Mixpanel's {@code /import} API (https://docs.mixpanel.com/reference/import-events), always with {@code strict=1} so a
@@ -30,7 +31,6 @@ public final class Mixpanel implements Vendor {
 
     /** ≤ 2,000 events and ≤ 10 MB uncompressed per request; under 1 MB per event. */
     public static final Limits LIMITS = new Limits(2000, 10 * 1024 * 1024, 1024 * 1024 - 1);
-    private static final Pattern INSERT_ID = Pattern.compile("[A-Za-z0-9-]{1,36}");
 
     private final String authorization;
 
@@ -67,40 +67,53 @@ public final class Mixpanel implements Vendor {
     }
 
     @Override
-    public ObjectNode translate(OneSignalEvent event, String eventName) {
+    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException {
         String distinctId = event.externalId() != null ? event.externalId() : event.subscriptionId();
         if (distinctId == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Mixpanel needs a distinct_id");
         }
-        ObjectNode item = Json.MAPPER.createObjectNode();
-        item.put("event", eventName);
-        ObjectNode properties = item.putObject("properties");
-        properties.put("time", event.timestampMillis());
-        properties.put("distinct_id", distinctId);
-        properties.put("$insert_id", insertId(event.id()));
-        properties.put("$source", "onesignal");
-        properties.put("source", "onesignal");
-        putIfPresent(properties, "message_id", event.messageId());
-        putIfPresent(properties, "message_name", event.messageName());
-        putIfPresent(properties, "message_title", event.messageTitle());
-        putIfPresent(properties, "message_contents", event.messageContents());
-        properties.put("message_type", event.messageType());
-        putIfPresent(properties, "template_id", event.templateId());
-        putIfPresent(properties, "subscription_id", event.subscriptionId());
-        putIfPresent(properties, "device_type", event.deviceType());
-        putIfPresent(properties, "language", event.language());
-        return item;
+        item.writeStartObject();
+        item.writeStringField("event", eventName);
+        item.writeObjectFieldStart("properties");
+        item.writeNumberField("time", event.timestampMillis());
+        item.writeStringField("distinct_id", distinctId);
+        item.writeStringField("$insert_id", insertId(event.id()));
+        item.writeStringField("$source", "onesignal");
+        item.writeStringField("source", "onesignal");
+        writeIfPresent(item, "message_id", event.messageId());
+        writeIfPresent(item, "message_name", event.messageName());
+        writeIfPresent(item, "message_title", event.messageTitle());
+        writeIfPresent(item, "message_contents", event.messageContents());
+        item.writeStringField("message_type", event.messageType());
+        writeIfPresent(item, "template_id", event.templateId());
+        writeIfPresent(item, "subscription_id", event.subscriptionId());
+        writeIfPresent(item, "device_type", event.deviceType());
+        writeIfPresent(item, "language", event.language());
+        item.writeEndObject();
+        item.writeEndObject();
     }
 
     /** Mixpanel's $insert_id takes at most 36 letters, digits and '-': a UUID event id as it is, else a UUID of it. */
     public static String insertId(String eventId) {
-        return INSERT_ID.matcher(eventId).matches() ? eventId
-                : UUID.nameUUIDFromBytes(eventId.getBytes(StandardCharsets.UTF_8)).toString();
+        return isInsertId(eventId) ? eventId : UUID.nameUUIDFromBytes(eventId.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static boolean isInsertId(String id) {
+        if (id.isEmpty() || id.length() > 36) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
-    public String envelope(List<String> items) {
-        return "[" + String.join(",", items) + "]";
+    public byte[] envelope(List<byte[]> items) {
+        return RequestBuilder.join("[", items, "]");
     }
 
     @Override

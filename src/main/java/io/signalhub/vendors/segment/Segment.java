@@ -4,7 +4,9 @@ import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
+import io.signalhub.delivery.RequestBuilder;
 import io.signalhub.delivery.Vendor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -13,11 +15,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
-import static io.signalhub.Json.putIfPresent;
+import static io.signalhub.Json.writeIfPresent;
 
 /**
  * Segment's HTTP Tracking API (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/): each message event becomes a {@code track}
@@ -52,36 +55,41 @@ public final class Segment implements Vendor {
     }
 
     @Override
-    public ObjectNode translate(OneSignalEvent event, String eventName) {
-        ObjectNode call = Json.MAPPER.createObjectNode();
-        call.put("type", "track");
-        call.put("event", eventName);
-        if (event.externalId() != null) {
-            call.put("userId", event.externalId());
-        } else if (event.subscriptionId() != null) {
-            call.put("anonymousId", event.subscriptionId());
-        } else {
+    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator call) throws IOException {
+        if (event.externalId() == null && event.subscriptionId() == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Segment needs one");
         }
-        call.put("messageId", messageId(event.id()));
-        call.put("timestamp", Instant.ofEpochMilli(event.timestampMillis()).toString());
-        ObjectNode properties = call.putObject("properties");
-        putIfPresent(properties, "messageId", event.messageId());
-        putIfPresent(properties, "campaign_id", event.messageId());
-        putIfPresent(properties, "message_name", event.messageName());
-        putIfPresent(properties, "message_title", event.messageTitle());
-        putIfPresent(properties, "message_contents", event.messageContents());
-        properties.put("message_type", event.messageType());
-        putIfPresent(properties, "subscription_type", event.deviceType());
-        putIfPresent(properties, "template_id", event.templateId());
-        putIfPresent(properties, "subscription_id", event.subscriptionId());
-        putIfPresent(properties, "device_type", event.deviceType());
-        putIfPresent(properties, "language", event.language());
-        putIfPresent(properties, "onesignal_id", event.onesignalId());
-        ObjectNode integration = call.putObject("context").putObject("integration");
-        integration.put("name", "onesignal");
-        integration.put("version", "1.0.0");
-        return call;
+        call.writeStartObject();
+        call.writeStringField("type", "track");
+        call.writeStringField("event", eventName);
+        if (event.externalId() != null) {
+            call.writeStringField("userId", event.externalId());
+        } else {
+            call.writeStringField("anonymousId", event.subscriptionId());
+        }
+        call.writeStringField("messageId", messageId(event.id()));
+        call.writeStringField("timestamp", Instant.ofEpochMilli(event.timestampMillis()).toString());
+        call.writeObjectFieldStart("properties");
+        writeIfPresent(call, "messageId", event.messageId());
+        writeIfPresent(call, "campaign_id", event.messageId());
+        writeIfPresent(call, "message_name", event.messageName());
+        writeIfPresent(call, "message_title", event.messageTitle());
+        writeIfPresent(call, "message_contents", event.messageContents());
+        call.writeStringField("message_type", event.messageType());
+        writeIfPresent(call, "subscription_type", event.deviceType());
+        writeIfPresent(call, "template_id", event.templateId());
+        writeIfPresent(call, "subscription_id", event.subscriptionId());
+        writeIfPresent(call, "device_type", event.deviceType());
+        writeIfPresent(call, "language", event.language());
+        writeIfPresent(call, "onesignal_id", event.onesignalId());
+        call.writeEndObject();
+        call.writeObjectFieldStart("context");
+        call.writeObjectFieldStart("integration");
+        call.writeStringField("name", "onesignal");
+        call.writeStringField("version", "1.0.0");
+        call.writeEndObject();
+        call.writeEndObject();
+        call.writeEndObject();
     }
 
     /** Segment dedupes on messageId (under 100 characters); the event id is unique per event. */
@@ -90,23 +98,18 @@ public final class Segment implements Vendor {
                 : UUID.nameUUIDFromBytes(eventId.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /**
+     * sentAt is the time of this attempt (the envelope is built for each one): Segment corrects each
+     * event's timestamp by receivedAt − sentAt (https://segment.com/docs/connections/spec/common/#timestamps),
+     * so a sentAt from an earlier attempt would shift every event of a retried batch.
+     */
     @Override
-    public String envelope(List<String> items) {
+    public byte[] envelope(List<byte[]> items) {
         ObjectNode head = Json.MAPPER.createObjectNode();
         head.put("writeKey", writeKey);
         head.put("sentAt", clock.get().toString());
         String prefix = head.toString();
-        return prefix.substring(0, prefix.length() - 1) + ",\"batch\":[" + String.join(",", items) + "]}";
-    }
-
-    /**
-     * sentAt is the time of this attempt: Segment corrects each event's timestamp by receivedAt − sentAt
-     * (https://segment.com/docs/connections/spec/common/#timestamps), so a sentAt from an earlier
-     * attempt would shift every event of a retried batch.
-     */
-    @Override
-    public String body(OutboundRequest request) {
-        return envelope(request.items());
+        return RequestBuilder.join(prefix.substring(0, prefix.length() - 1) + ",\"batch\":[", items, "]}");
     }
 
     @Override
