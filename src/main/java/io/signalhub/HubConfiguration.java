@@ -28,6 +28,7 @@ import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.DeliveredIds;
+import io.signalhub.delivery.DetailNames;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.DestinationControl;
 import io.signalhub.delivery.DestinationControls;
@@ -276,9 +277,10 @@ public class HubConfiguration implements CamelConfiguration {
         properties.addOverrideProperty("hub." + name + ".enabled", String.valueOf(enabled));
         Map<String, String> table = EventNames.load(Path.of(setting(properties, "hub." + name + ".event-names")));
         EventNames names = EventNames.of(table, setting(properties, "hub." + name + ".events"));
+        DetailNames details = DetailNames.load(Path.of(setting(properties, "hub." + name + ".event-properties")));
         DeliveredIds delivered = new DeliveredIds(dataOut.dedupCacheSize());
         DestinationStats stats = metrics.addDestination(name, enabled);
-        Destination destination = new Destination(vendor, names, dataOut.parser(), delivered, stats, dataOut.deadLetters(),
+        Destination destination = new Destination(vendor, names, details, dataOut.parser(), delivered, stats, dataOut.deadLetters(),
                 new Pacing(Integer.parseInt(setting(properties, "hub." + name + ".rate-limit")), System::currentTimeMillis),
                 dataOut.retryGate());
         camel.getRegistry().bind(name, destination);

@@ -2,7 +2,12 @@ package io.signalhub;
 
 import java.io.IOException;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,9 +27,24 @@ public final class Json {
         }
     }
 
+    private static final Map<String, SerializableString> FIELD_NAMES = new ConcurrentHashMap<>();
+
+    /**
+     * A field name encoded once: the vendors' items repeat the same names for every event, and encoding
+     * them anew each time was the largest part of writing an item.
+     */
+    public static SerializableString name(String field) {
+        return FIELD_NAMES.computeIfAbsent(field, SerializedString::new);
+    }
+
+    public static void writeField(JsonGenerator out, String field, String value) throws IOException {
+        out.writeFieldName(name(field));
+        out.writeString(value);
+    }
+
     public static void writeIfPresent(JsonGenerator out, String field, String value) throws IOException {
         if (value != null) {
-            out.writeStringField(field, value);
+            writeField(out, field, value);
         }
     }
 

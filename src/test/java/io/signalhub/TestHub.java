@@ -99,9 +99,13 @@ public final class TestHub implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        return send("POST", path, body, headers);
+    }
+
+    public HttpResponse<String> send(String method, String path, String body, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -38,6 +38,7 @@ public final class Destination implements RequestDelivery {
 
     private final Vendor vendor;
     private final EventNames names;
+    private final DetailNames details;
     private final OneSignalEventParser parser;
     private final DeliveredIds delivered;
     private final DestinationStats stats;
@@ -45,10 +46,11 @@ public final class Destination implements RequestDelivery {
     private final Pacing pacing;
     private final RetryGate retryGate;
 
-    public Destination(Vendor vendor, EventNames names, OneSignalEventParser parser, DeliveredIds delivered,
+    public Destination(Vendor vendor, EventNames names, DetailNames details, OneSignalEventParser parser, DeliveredIds delivered,
                        DestinationStats stats, DeadLetters deadLetters, Pacing pacing, RetryGate retryGate) {
         this.vendor = vendor;
         this.names = names;
+        this.details = details;
         this.parser = parser;
         this.delivered = delivered;
         this.stats = stats;
@@ -118,7 +120,7 @@ public final class Destination implements RequestDelivery {
     }
 
     public Translated translate(EventGroup group) {
-        return RequestBuilder.translate(vendor, names, group.events());
+        return RequestBuilder.translate(vendor, names, details, group.events());
     }
 
     /** A kind this destination does not take: counted, not sent, not an error. */

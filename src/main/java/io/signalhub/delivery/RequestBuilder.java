@@ -21,14 +21,14 @@ public final class RequestBuilder {
      * Each event as the vendor's item under its configured name. An event the vendor cannot take, or
      * whose translation fails in any way (the same way on every attempt), is refused with the reason.
      */
-    public static Translated translate(Vendor vendor, EventNames names, List<OneSignalEvent> events) {
+    public static Translated translate(Vendor vendor, EventNames names, DetailNames details, List<OneSignalEvent> events) {
         Translated translated = Translated.empty();
         int maxEventBytes = vendor.limits().maxEventBytes();
         ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
         for (OneSignalEvent event : events) {
             byte[] item;
             try {
-                item = item(vendor, event, names.nameOf(event.kind()), buffer);
+                item = item(vendor, event, names.nameOf(event.kind()), details, buffer);
             } catch (IllegalArgumentException e) {
                 translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
                 continue;
@@ -49,14 +49,15 @@ public final class RequestBuilder {
     }
 
     /** One event's item as the vendor writes it, in UTF-8. */
-    public static byte[] item(Vendor vendor, OneSignalEvent event, String eventName) {
-        return item(vendor, event, eventName, new ByteArrayBuilder(1024));
+    public static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, DetailNames details) {
+        return item(vendor, event, eventName, details, new ByteArrayBuilder(1024));
     }
 
-    private static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, ByteArrayBuilder buffer) {
+    private static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, DetailNames details,
+                               ByteArrayBuilder buffer) {
         buffer.reset();
         try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(buffer)) {
-            vendor.writeItem(event, eventName, out);
+            vendor.writeItem(event, eventName, details, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -23,13 +23,14 @@ public interface Vendor {
     String name();
 
     /**
-     * Writes the vendor's item (one JSON object) for one event under the configured event name. Items
+     * Writes the vendor's item (one JSON object) for one event under the configured event name, its
+     * details among the properties under the names of the destination's table. Items
      * are written straight to their bytes: every destination writes one for every event, and a tree
      * per item cost more than the rest of the translation.
      *
      * @throws IllegalArgumentException naming the reason when this event cannot be sent to the vendor
      */
-    void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException;
+    void writeItem(OneSignalEvent event, String eventName, DetailNames details, JsonGenerator item) throws IOException;
 
     /** The request body (UTF-8 JSON) that carries these items; built for each attempt. */
     byte[] envelope(List<byte[]> items);

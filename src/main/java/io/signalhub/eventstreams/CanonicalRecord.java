@@ -1,6 +1,8 @@
 package io.signalhub.eventstreams;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -15,10 +17,10 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class CanonicalRecord {
 
-    // the text fields OneSignalEvent#toJson writes, each at its index in a record's values
+    // the text fields OneSignalEvent#toJson writes, each at its index in a record's values (details aside)
     private static final int KIND = 0, ID = 1, APP_ID = 2, DEVICE_TYPE = 3, SUBSCRIPTION_ID = 4, ONESIGNAL_ID = 5,
-            EXTERNAL_ID = 6, FAILURE_REASON = 7, MESSAGE_ID = 8, MESSAGE_NAME = 9, MESSAGE_TITLE = 10,
-            MESSAGE_CONTENTS = 11, TEMPLATE_ID = 12, LANGUAGE = 13, FIELDS = 14;
+            EXTERNAL_ID = 6, MESSAGE_ID = 7, MESSAGE_NAME = 8, MESSAGE_TITLE = 9, MESSAGE_CONTENTS = 10,
+            TEMPLATE_ID = 11, LANGUAGE = 12, FIELDS = 13;
     private static final int NOT_TEXT = -1;
 
     private final JsonFactory json;
@@ -35,6 +37,7 @@ final class CanonicalRecord {
                 return null;
             }
             String[] values = new String[FIELDS];
+            Map<String, String> details = Map.of();
             long timestamp = Long.MIN_VALUE;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String section = parser.currentName();
@@ -48,9 +51,17 @@ final class CanonicalRecord {
                     if (section.equals("event") && name.equals("timestamp_ms") && token == JsonToken.VALUE_NUMBER_INT) {
                         timestamp = parser.getLongValue();
                     } else if (section.equals("event") && name.equals("data") && token == JsonToken.START_OBJECT) {
-                        if (parser.nextToken() != JsonToken.FIELD_NAME || !parser.currentName().equals("failure_reason")
-                                || parser.nextToken() != JsonToken.VALUE_STRING || !text(parser, values, FAILURE_REASON)
-                                || parser.nextToken() != JsonToken.END_OBJECT) {
+                        details = details.isEmpty() ? new HashMap<>() : details;
+                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                            String key = OneSignalEvent.DATA_PREFIX + parser.currentName();
+                            if (parser.nextToken() != JsonToken.VALUE_STRING || !detail(parser, details, key)) {
+                                return null;
+                            }
+                        }
+                    } else if (section.equals("message") && token == JsonToken.VALUE_STRING
+                            && OneSignalEvent.MESSAGE_URLS.contains("message." + name)) {
+                        details = details.isEmpty() ? new HashMap<>() : details;
+                        if (!detail(parser, details, "message." + name)) {
                             return null;
                         }
                     } else if (token != JsonToken.VALUE_STRING || !text(parser, values, field(section, name))) {
@@ -67,7 +78,7 @@ final class CanonicalRecord {
                 return null;
             }
             return new OneSignalEvent(kind, id, timestamp, values[APP_ID], values[DEVICE_TYPE], values[SUBSCRIPTION_ID],
-                    values[ONESIGNAL_ID], values[EXTERNAL_ID], values[FAILURE_REASON], values[MESSAGE_ID],
+                    values[ONESIGNAL_ID], values[EXTERNAL_ID], details, values[MESSAGE_ID],
                     values[MESSAGE_NAME], values[MESSAGE_TITLE], values[MESSAGE_CONTENTS], values[TEMPLATE_ID],
                     values[LANGUAGE]);
         } catch (IOException e) {
@@ -98,6 +109,11 @@ final class CanonicalRecord {
             case "user" -> name.equals("language") ? LANGUAGE : NOT_TEXT;
             default -> NOT_TEXT;
         };
+    }
+
+    private static boolean detail(JsonParser parser, Map<String, String> details, String key) throws IOException {
+        String value = parser.getText();
+        return !value.isBlank() && details.putIfAbsent(key, value) == null;
     }
 
     /** Keeps a non-blank text value of a known field; false for anything else (the general path decides). */

@@ -1,5 +1,10 @@
 package io.signalhub.eventstreams;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -12,6 +17,8 @@ import static io.signalhub.Json.putIfPresent;
  * @param kind             the current spelling of {@code event.kind}
  * @param id               {@code event.id}, unique per event: the dedup key of every destination
  * @param timestampMillis  when the event happened
+ * @param details          what else the event says that destinations carry as properties, by dotted key:
+ *                         {@code event.data.*} (IAM page and target, failure reasons) and the message URLs
  */
 public record OneSignalEvent(
         String kind,
@@ -22,13 +29,21 @@ public record OneSignalEvent(
         String subscriptionId,
         String onesignalId,
         String externalId,
-        String failureReason,
+        Map<String, String> details,
         String messageId,
         String messageName,
         String messageTitle,
         String messageContents,
         String templateId,
         String language) {
+
+    /** The message fields carried as details beside {@code event.data.*}. */
+    public static final Set<String> MESSAGE_URLS = Set.of("message.url", "message.app_url", "message.web_url");
+    public static final String DATA_PREFIX = "event.data.";
+
+    public OneSignalEvent {
+        details = details == null ? Map.of() : Map.copyOf(details);
+    }
 
     /** The Kafka record key: one user's events share a partition and stay in order. */
     public String userKey() {
@@ -40,6 +55,10 @@ public record OneSignalEvent(
 
     public String messageType() {
         return EventKinds.messageType(kind);
+    }
+
+    private static Map<String, String> sorted(Map<String, String> details) {
+        return details.isEmpty() ? details : new TreeMap<>(details);
     }
 
     /** The canonical nested form written to Kafka; {@link OneSignalEventParser} reads it back. */
@@ -54,8 +73,12 @@ public record OneSignalEvent(
         putIfPresent(event, "subscription_id", subscriptionId);
         putIfPresent(event, "onesignal_id", onesignalId);
         putIfPresent(event, "external_id", externalId);
-        if (failureReason != null) {
-            event.putObject("data").put("failure_reason", failureReason);
+        ObjectNode data = null;
+        for (Map.Entry<String, String> detail : sorted(details).entrySet()) {
+            if (detail.getKey().startsWith(DATA_PREFIX)) {
+                data = data == null ? event.putObject("data") : data;
+                data.put(detail.getKey().substring(DATA_PREFIX.length()), detail.getValue());
+            }
         }
         ObjectNode message = root.putObject("message");
         putIfPresent(message, "id", messageId);
@@ -63,6 +86,9 @@ public record OneSignalEvent(
         putIfPresent(message, "title", messageTitle);
         putIfPresent(message, "contents", messageContents);
         putIfPresent(message, "template_id", templateId);
+        for (String url : new TreeSet<>(MESSAGE_URLS)) {
+            putIfPresent(message, url.substring("message.".length()), details.get(url));
+        }
         if (language != null) {
             root.putObject("user").put("language", language);
         }

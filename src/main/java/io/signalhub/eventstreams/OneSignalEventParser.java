@@ -17,9 +17,11 @@ import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
 
 /**
- * Reads OneSignal Event Streams bodies. The body is written by the customer in Liquid, so both the
- * flat dotted-key form of OneSignal's docs ({@code {"event.kind": …}}) and the nested form
- * ({@code {"event": {"kind": …}}}) are accepted, alone or as a JSON array, in any mix.
+ * Reads OneSignal Event Streams bodies (https://documentation.onesignal.com/docs/en/event-streams). The
+ * body is written by the customer in Liquid, so every form OneSignal's docs show is accepted, alone or
+ * as a JSON array, in any mix: the flat dotted keys ({@code {"event.kind": …}}), the nested form
+ * ({@code {"event": {"kind": …}}}) and the docs' example body, which groups the dotted keys in
+ * top-level objects ({@code {"Event Data": {"event.kind": …}, "Message Data": {…}}}).
  */
 public final class OneSignalEventParser {
 
@@ -39,8 +41,11 @@ public final class OneSignalEventParser {
         this.canonical = new CanonicalRecord(mapper.getFactory(), MAX_ID_LENGTH);
     }
 
-    /** The result of reading one body: the events and the kinds accepted but not forwarded. */
-    public record Parsed(List<OneSignalEvent> events, int ignored) {
+    /**
+     * The result of reading one body: the events to forward, and the kind of each event accepted but
+     * forwarded nowhere (Live Activities, and kinds OneSignal added after this hub was built).
+     */
+    public record Parsed(List<OneSignalEvent> events, List<String> ignoredKinds) {
     }
 
     /** Parses a whole body; any problem rejects the whole body, every problem listed. */
@@ -63,7 +68,7 @@ public final class OneSignalEventParser {
         }
         List<OneSignalEvent> events = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        int ignored = 0;
+        List<String> ignoredKinds = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String where = root.isArray() ? "events[" + i + "]: " : "";
             List<String> found = new ArrayList<>();
@@ -72,61 +77,90 @@ public final class OneSignalEventParser {
             if (event != null) {
                 events.add(event);
             } else if (found.isEmpty()) {
-                ignored++;
+                ignoredKinds.add(Json.abbreviate(flattened(items.get(i)).get("event.kind").asText(), 64));
             }
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(400, "invalid_events", problems);
         }
-        return new Parsed(events, ignored);
+        return new Parsed(events, ignoredKinds);
     }
 
     /**
      * Reads one event. Returns null with problems added when it is invalid, or null with no problem
-     * when it is a Live Activity event, which is accepted and ignored.
+     * when its kind is not a message kind (a Live Activity, a kind OneSignal added later): accepted, not
+     * forwarded, so OneSignal never disables the stream over it.
      */
     public OneSignalEvent read(JsonNode node, List<String> problems) {
         if (!node.isObject()) {
             problems.add("an event must be a JSON object");
             return null;
         }
-        Map<String, JsonNode> fields = new HashMap<>();
-        flatten("", node, fields);
+        Map<String, JsonNode> fields = flattened(node);
 
-        String kind = text(fields, "event.kind", problems);
-        String id = text(fields, "event.id", problems);
-        if (kind == null) {
+        String kind = identifier(fields, "event.kind", problems);
+        String id = identifier(fields, "event.id", problems);
+        if (kind == null && !isContainer(fields.get("event.kind"))) {
             problems.add("missing event.kind");
         }
-        if (id == null) {
+        if (id == null && !isContainer(fields.get("event.id"))) {
             problems.add("missing event.id");
-        } else if (id.length() > MAX_ID_LENGTH) {
+        } else if (id != null && id.length() > MAX_ID_LENGTH) {
             problems.add("event.id is longer than " + MAX_ID_LENGTH + " characters");
         }
-        String currentKind = null;
-        if (kind != null) {
-            currentKind = EventKinds.normalize(kind).orElse(null);
-            if (currentKind == null && !EventKinds.isLiveActivity(kind)) {
-                problems.add("unknown event.kind '" + abbreviate(kind) + "'");
-            }
-        }
+        String currentKind = kind == null ? null : EventKinds.normalize(kind).orElse(null);
         long timestamp = timestamp(fields, problems);
         if (!problems.isEmpty() || currentKind == null) {
             return null;
         }
+        String language = text(fields, "user.language", problems);
         return new OneSignalEvent(currentKind, id, timestamp,
                 text(fields, "event.app_id", problems),
                 text(fields, "event.subscription_device_type", problems),
                 text(fields, "event.subscription_id", problems),
                 firstText(fields, problems, "event.onesignal_id", "user.onesignal_id"),
                 firstText(fields, problems, "event.external_id", "user.external_id"),
-                text(fields, "event.data.failure_reason", problems),
+                details(fields, problems),
                 text(fields, "message.id", problems),
                 text(fields, "message.name", problems),
-                text(fields, "message.title", problems),
-                text(fields, "message.contents", problems),
+                localized(fields, "message.title", language),
+                localized(fields, "message.contents", language),
                 text(fields, "message.template_id", problems),
-                text(fields, "user.language", problems));
+                language);
+    }
+
+    /** event.data.* and the message URLs, as text by dotted key. */
+    private static Map<String, String> details(Map<String, JsonNode> fields, List<String> problems) {
+        Map<String, String> details = new HashMap<>();
+        for (String key : fields.keySet()) {
+            if (key.startsWith(OneSignalEvent.DATA_PREFIX) || OneSignalEvent.MESSAGE_URLS.contains(key)) {
+                String value = text(fields, key, problems);
+                if (value != null) {
+                    details.put(key, value);
+                }
+            }
+        }
+        return details;
+    }
+
+    /** A push title or contents: the text in the user's language, however the template rendered it. */
+    private static String localized(Map<String, JsonNode> fields, String key, String language) {
+        JsonNode value = fields.get(key);
+        if (value == null || value.isNull() || value.isArray()) {
+            return null;
+        }
+        String text = LocalizedText.of(value, language);
+        return text == null || text.isBlank() ? null : text;
+    }
+
+    /** event.kind and event.id: text or a number; an object or an array names no event (and no dedup id). */
+    private static String identifier(Map<String, JsonNode> fields, String key, List<String> problems) {
+        JsonNode value = fields.get(key);
+        if (isContainer(value)) {
+            problems.add(key + " must be a string, not " + (value.isArray() ? "an array" : "an object"));
+            return null;
+        }
+        return text(fields, key, problems);
     }
 
     /** Reads one Kafka record value; the problems say why it cannot be delivered. */
@@ -211,16 +245,43 @@ public final class OneSignalEventParser {
         return text.isBlank() ? null : text;
     }
 
+    private static boolean isContainer(JsonNode value) {
+        return value != null && value.isContainerNode();
+    }
+
+    /** The event's fields by dotted key, whichever form the template gave it. */
+    private static Map<String, JsonNode> flattened(JsonNode event) {
+        Map<String, JsonNode> fields = new HashMap<>();
+        flatten("", event, fields);
+        return fields;
+    }
+
     private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> into) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
             if (field.getValue().isObject() && SECTIONS.contains(key)) {
                 flatten(key, field.getValue(), into);
+            } else if (prefix.isEmpty() && isGroupOfDottedKeys(field.getValue())) {
+                // the docs' example body: {"Event Data": {"event.kind": …}, "Message Data": {…}}
+                flatten("", field.getValue(), into);
             } else {
                 into.putIfAbsent(key, field.getValue());
             }
         }
+    }
+
+    private static boolean isGroupOfDottedKeys(JsonNode value) {
+        if (!value.isObject()) {
+            return false;
+        }
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.startsWith("event.") || name.startsWith("message.") || name.startsWith("user.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String abbreviate(String text) {

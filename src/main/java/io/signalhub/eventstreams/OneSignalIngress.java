@@ -12,6 +12,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /onesignal/events}: validates a whole body and turns it into one Kafka record per event,
@@ -19,8 +21,9 @@ import org.apache.camel.support.DefaultMessage;
  */
 public final class OneSignalIngress {
 
-    /** Exchange property: how many events the body carried that are forwarded nowhere. */
+    /** Exchange property: the kinds of the events the body carried that are forwarded nowhere. */
     private static final String IGNORED = "signalhubIgnored";
+    private static final Logger LOG = LoggerFactory.getLogger(OneSignalIngress.class);
 
     private final OneSignalEventParser parser;
     private final int maxBodyBytes;
@@ -47,7 +50,7 @@ public final class OneSignalIngress {
             record.setBody(event.toJson(Json.MAPPER).toString());
             records.add(record);
         }
-        exchange.setProperty(IGNORED, parsed.ignored());
+        exchange.setProperty(IGNORED, parsed.ignoredKinds());
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(records);
     }
@@ -55,12 +58,17 @@ public final class OneSignalIngress {
     /** Kafka has every record: answer 202 with what was taken. */
     public void accepted(Exchange exchange) {
         int events = exchange.getMessage().getBody(List.class).size();
-        int ignored = exchange.getProperty(IGNORED, 0, Integer.class);
+        List<?> ignored = exchange.getProperty(IGNORED, List.class);
         stats.accepted(events);
-        stats.ignored(ignored);
+        for (Object kind : ignored) {
+            if (stats.ignored((String) kind)) {
+                LOG.info("OneSignal sent events of kind '{}', which no destination takes: accepted and counted "
+                        + "(signalhub_ingress_ignored_total), not forwarded", kind);
+            }
+        }
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("accepted", events);
-        answer.put("ignored", ignored);
+        answer.put("ignored", ignored.size());
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);

@@ -140,7 +140,8 @@ public final class HubMetrics implements Service {
 
     private static void bind(MeterRegistry registry, String ingress, IngressStats stats) {
         counter(registry, "signalhub.ingress.accepted", stats, IngressStats::getAccepted, "ingress", ingress);
-        counter(registry, "signalhub.ingress.ignored", stats, IngressStats::getIgnored, "ingress", ingress);
+        stats.ignoredByKind().onNewReason((kind, count) ->
+                counter(registry, "signalhub.ingress.ignored", count, AtomicLong::get, "ingress", ingress, "kind", kind));
         stats.rejectedByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.ingress.rejected", count, AtomicLong::get, "ingress", ingress, "reason", reason));
     }

@@ -10,6 +10,9 @@ public interface IngressStatsMXBean {
     /** Refused requests by reason: invalid, unauthorized, too_large, unavailable. */
     Map<String, Long> getRejected();
 
-    /** Events accepted but forwarded nowhere (Live Activity kinds). */
+    /** Events accepted but forwarded nowhere (Live Activities, kinds OneSignal added later). */
     long getIgnored();
+
+    /** The same by event kind (at most {@value IngressStats#MAX_KINDS} kinds, the rest as "other"). */
+    Map<String, Long> getIgnoredByKind();
 }

@@ -20,6 +20,14 @@ public final class ReasonCounters {
         }).addAndGet(count);
     }
 
+    public boolean has(String reason) {
+        return counters.containsKey(reason);
+    }
+
+    public int size() {
+        return counters.size();
+    }
+
     /** Calls back for every reason seen so far and every reason still to come. */
     public void onNewReason(BiConsumer<String, AtomicLong> listener) {
         onNewReason = listener;

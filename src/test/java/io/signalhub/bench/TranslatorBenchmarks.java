@@ -12,6 +12,7 @@ import io.signalhub.vendors.segment.SegmentMessage;
 import io.signalhub.datain.SegmentTranslator;
 import io.signalhub.datain.Translation;
 import io.signalhub.vendors.amplitude.Amplitude;
+import io.signalhub.delivery.DetailNames;
 import io.signalhub.delivery.EventNames;
 import io.signalhub.vendors.mixpanel.Mixpanel;
 import io.signalhub.delivery.OutboundRequest;
@@ -51,6 +52,9 @@ public class TranslatorBenchmarks {
     private EventNames segmentNames;
     private EventNames amplitudeNames;
     private EventNames mixpanelNames;
+    private DetailNames segmentDetails;
+    private DetailNames amplitudeDetails;
+    private DetailNames mixpanelDetails;
     private SegmentTranslator translator;
     private SegmentMessage identify;
     private SegmentMessage track;
@@ -72,8 +76,11 @@ public class TranslatorBenchmarks {
         amplitude = new Amplitude("ak", 1, 30_000);
         mixpanel = new Mixpanel("pt", null, null);
         segmentNames = names("segment");
+        segmentDetails = DetailNames.load(Path.of("config/event-properties/segment.properties"));
         amplitudeNames = names("amplitude");
+        amplitudeDetails = DetailNames.load(Path.of("config/event-properties/amplitude.properties"));
         mixpanelNames = names("mixpanel");
+        mixpanelDetails = DetailNames.load(Path.of("config/event-properties/mixpanel.properties"));
         translator = new SegmentTranslator(false, true);
         identify = message("{\"type\":\"identify\",\"userId\":\"user-1\",\"messageId\":\"m-1\",\"traits\":{\"firstName\":\"Ada\","
                 + "\"lastName\":\"Lovelace\",\"plan\":\"pro\",\"logins\":5,\"vip\":true,\"address\":{\"city\":\"London\"}}}");
@@ -98,19 +105,19 @@ public class TranslatorBenchmarks {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public List<OutboundRequest> segmentRequests() {
-        return RequestBuilder.pack(segment, RequestBuilder.translate(segment, segmentNames, events));
+        return RequestBuilder.pack(segment, RequestBuilder.translate(segment, segmentNames, segmentDetails, events));
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public List<OutboundRequest> amplitudeRequests() {
-        return RequestBuilder.pack(amplitude, RequestBuilder.translate(amplitude, amplitudeNames, events));
+        return RequestBuilder.pack(amplitude, RequestBuilder.translate(amplitude, amplitudeNames, amplitudeDetails, events));
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public List<OutboundRequest> mixpanelRequests() {
-        return RequestBuilder.pack(mixpanel, RequestBuilder.translate(mixpanel, mixpanelNames, events));
+        return RequestBuilder.pack(mixpanel, RequestBuilder.translate(mixpanel, mixpanelNames, mixpanelDetails, events));
     }
 
     @Benchmark

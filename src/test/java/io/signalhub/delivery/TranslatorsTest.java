@@ -3,6 +3,8 @@ package io.signalhub.delivery;
 import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.vendors.mixpanel.Mixpanel;
 import io.signalhub.vendors.segment.Segment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,7 +37,7 @@ class TranslatorsTest {
     private final Mixpanel mixpanel = new Mixpanel("pt", null, null);
 
     static OneSignalEvent event(String id, String kind, String externalId, String subscriptionId) {
-        return new OneSignalEvent(kind, id, 1708559115228L, "app", "iOS", subscriptionId, "os-1", externalId, null,
+        return new OneSignalEvent(kind, id, 1708559115228L, "app", "iOS", subscriptionId, "os-1", externalId, Map.of(),
                 "msg-1", "promo", "{'en':'Sale'}", "{'en':'Shop'}", "tpl-1", "en");
     }
 
@@ -142,6 +144,26 @@ class TranslatorsTest {
     }
 
     @Test
+    void carriesEventDataAndMessageUrlsUnderEachVendorsPropertyNames() {
+        OneSignalEvent failed = new OneSignalEvent("message.push.failed", "f", 1L, null, null, "s", null, "u",
+                Map.of("event.data.failure_reason", "NotRegistered", "event.data.retry_hint", "later", "message.url", "https://x"),
+                null, null, null, null, null, null);
+        JsonNode segmentProperties = item(segment, failed, "Push Failed").path("properties");
+        assertEquals("NotRegistered", segmentProperties.path("failure_reason").asText());
+        assertEquals("later", segmentProperties.path("data_retry_hint").asText(), "a field the table does not list: the wildcard's name");
+        assertEquals("https://x", segmentProperties.path("url").asText());
+        JsonNode amplitudeProperties = item(amplitude, failed, "x").path("event_properties");
+        assertEquals("NotRegistered", amplitudeProperties.path("Failure Reason").asText());
+        assertEquals("later", amplitudeProperties.path("Data retry_hint").asText());
+        assertEquals("https://x", amplitudeProperties.path("Message URL").asText());
+        JsonNode mixpanelProperties = item(mixpanel, failed, "x").path("properties");
+        assertEquals("NotRegistered", mixpanelProperties.path("failure_reason").asText());
+        assertEquals("https://x", mixpanelProperties.path("url").asText());
+        assertThrows(IllegalArgumentException.class, () -> new DetailNames(Map.of("user.email", "email")),
+                "only event details can be carried: a table naming another field is refused at start-up");
+    }
+
+    @Test
     void missingOptionalFieldsAreLeftOut() {
         OneSignalEvent sparse = new OneSignalEvent("message.sms.sent", "e", 1000L, null, null, "s", null, "u",
                 null, null, null, null, null, null, null);
@@ -187,7 +209,7 @@ class TranslatorsTest {
         }
         events.add(new OneSignalEvent("message.push.sent", "huge", 1L, null, null, "s", null, "u", null,
                 null, null, "t".repeat(40_000), null, null, null));
-        Translated translated = RequestBuilder.translate(segment, table("segment", "all"), events);
+        Translated translated = RequestBuilder.translate(segment, table("segment", "all"), details("segment"), events);
         assertEquals(1, translated.rejections().size());
         assertTrue(translated.rejections().get(0).reason().contains("32768"), translated.rejections().get(0).reason());
         List<OutboundRequest> requests = RequestBuilder.pack(segment, translated);
@@ -249,15 +271,23 @@ class TranslatorsTest {
     }
 
     private static ObjectNode item(Vendor vendor, OneSignalEvent event, String eventName) {
-        return (ObjectNode) Json.readObject(text(RequestBuilder.item(vendor, event, eventName)));
+        try {
+            return (ObjectNode) Json.readObject(text(RequestBuilder.item(vendor, event, eventName, details(vendor.name()))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DetailNames details(String destination) throws IOException {
+        return DetailNames.load(Path.of("config/event-properties/" + destination + ".properties"));
     }
 
     private static String text(byte[] json) {
         return new String(json, StandardCharsets.UTF_8);
     }
 
-    private static List<OutboundRequest> requests(Vendor vendor, EventNames names, List<OneSignalEvent> events) {
-        return RequestBuilder.pack(vendor, RequestBuilder.translate(vendor, names, events));
+    private static List<OutboundRequest> requests(Vendor vendor, EventNames names, List<OneSignalEvent> events) throws IOException {
+        return RequestBuilder.pack(vendor, RequestBuilder.translate(vendor, names, details(vendor.name()), events));
     }
 
     private static Set<String> fieldNames(JsonNode node) {

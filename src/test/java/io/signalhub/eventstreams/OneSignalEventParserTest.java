@@ -3,6 +3,7 @@ package io.signalhub.eventstreams;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
@@ -25,8 +26,8 @@ class OneSignalEventParserTest {
         assertEquals("message.push.clicked", event.kind());
         assertEquals(1708559115000L, event.timestampMillis());
         assertEquals("user_1", event.externalId());
-        assertEquals("{'en':'Flash Sale'}", event.messageTitle());
-        assertNull(event.failureReason());
+        assertEquals("Flash Sale", event.messageTitle(), "the push title rendered as a dict reads as its text");
+        assertEquals(Map.of(), event.details(), "a blank failure reason is no detail");
     }
 
     @Test
@@ -37,7 +38,7 @@ class OneSignalEventParserTest {
         assertEquals("message.email.bounced", event.kind());
         assertEquals(1708559115228L, event.timestampMillis());
         assertNull(event.externalId());
-        assertEquals("{\"en\":\"Hi\"}", event.messageTitle());
+        assertEquals("Hi", event.messageTitle(), "no German title: the English one");
         assertEquals("de", event.language());
         List<String> problems = new ArrayList<>();
         assertEquals(event, parser.readRecord(event.toJson(Json.MAPPER).toString(), problems));
@@ -47,7 +48,9 @@ class OneSignalEventParserTest {
     @Test
     void readsItsOwnRecordsInOnePassAndEveryOtherRecordFormAsBefore() {
         OneSignalEvent full = new OneSignalEvent("message.push.failed", "id-9", 1708559115228L, "app", "iOS", "sub", "os-id",
-                "user_9", "NotRegistered", "m", "promo", "Sale", "Now", "tpl", "de");
+                "user_9", Map.of("event.data.failure_reason", "NotRegistered", "event.data.page_name", "Cart",
+                        "message.url", "https://shop.example", "message.web_url", "https://shop.example/web"),
+                "m", "promo", "Sale", "Now", "tpl", "de");
         OneSignalEvent sparse = new OneSignalEvent("message.iam.clicked", "id-10", 1L, null, null, "sub", null, null, null,
                 null, null, null, null, null, null);
         for (OneSignalEvent event : List.of(full, sparse)) {
@@ -78,17 +81,51 @@ class OneSignalEventParserTest {
         OneSignalEventParser.Parsed parsed = parser.parseBody(
                 "[{\"event.kind\":\"message.live_activity.sent\",\"event.id\":\"la\"}]");
         assertEquals(0, parsed.events().size());
-        assertEquals(1, parsed.ignored());
+        assertEquals(List.of("message.live_activity.sent"), parsed.ignoredKinds());
+    }
+
+    @Test
+    void readsTheDocsExampleBodyWithItsDottedKeysGroupedInObjects() {
+        OneSignalEvent event = parser.parseBody("{\"Event Data\":{\"event.kind\":\"message.push.clicked\",\"event.id\":\"g-1\","
+                + "\"event.timestamp\":\"1708559115\",\"event.subscription_id\":\"s\",\"event.external_id\":\"user_12345\","
+                + "\"event.data.failure_reason\":\"\"},\"Message Data\":{\"message.id\":\"m\",\"message.name\":\"weekly-promo-push\","
+                + "\"message.title\":\"{'en':'Flash Sale'}\"}}").events().get(0);
+        assertEquals("message.push.clicked", event.kind());
+        assertEquals("g-1", event.id());
+        assertEquals(1708559115000L, event.timestampMillis());
+        assertEquals("user_12345", event.externalId());
+        assertEquals("weekly-promo-push", event.messageName());
+        assertEquals("Flash Sale", event.messageTitle());
+    }
+
+    @Test
+    void acceptsKindsOneSignalAddsLaterWithoutForwardingThem() {
+        OneSignalEventParser.Parsed parsed = parser.parseBody("[{\"event.kind\":\"message.push.snoozed\",\"event.id\":\"a\"},"
+                + "{\"event.kind\":\"message.push.sent\",\"event.id\":\"b\"}]");
+        assertEquals(List.of("b"), parsed.events().stream().map(OneSignalEvent::id).toList());
+        assertEquals(List.of("message.push.snoozed"), parsed.ignoredKinds());
+    }
+
+    @Test
+    void carriesEventDataAndMessageUrlsAsDetails() {
+        OneSignalEvent event = parser.parseBody("{\"event\":{\"kind\":\"message.iam.page_displayed\",\"id\":\"p-1\","
+                + "\"data\":{\"page_name\":\"Offer\",\"page_id\":\"pg-2\",\"target_name\":\"\"}},"
+                + "\"message\":{\"url\":\"https://shop.example\",\"app_url\":\"shop://sale\"}}").events().get(0);
+        assertEquals(Map.of("event.data.page_name", "Offer", "event.data.page_id", "pg-2",
+                "message.url", "https://shop.example", "message.app_url", "shop://sale"), event.details());
+        assertEquals(event, parser.readRecord(event.toJson(Json.MAPPER).toString(), new ArrayList<>()));
     }
 
     @Test
     void listsEveryProblemOfABatch() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parseBody(
-                "[{\"event.kind\":\"message.sms.sent\"},{\"event.id\":\"x\",\"event.kind\":\"nope\",\"event.timestamp\":\"soon\"},{\"event.id\":[1],\"event.kind\":\"message.sms.sent\"}]"));
+                "[{\"event.kind\":\"message.sms.sent\"},{\"event.id\":\"x\",\"event.kind\":\"nope\",\"event.timestamp\":\"soon\"},"
+                        + "{\"event.id\":[1],\"event.kind\":{\"k\":1}}]"));
         assertEquals(400, e.status());
-        assertEquals(List.of("events[0]: missing event.id", "events[1]: unknown event.kind 'nope'",
+        assertEquals(List.of("events[0]: missing event.id",
                 "events[1]: event.timestamp must be Unix seconds, a number or a numeric string",
-                "events[2]: event.id must be a string", "events[2]: missing event.id"), e.problems());
+                "events[2]: event.kind must be a string, not an object",
+                "events[2]: event.id must be a string, not an array"), e.problems());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.signalhub.vendors.amplitude;
 
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.DetailNames;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
+import static io.signalhub.Json.writeField;
 import static io.signalhub.Json.writeIfPresent;
 
 /** Amplitude's HTTP V2 API (https://amplitude.com/docs/apis/analytics/http-v2): {@code POST /2/httpapi}, the key in the body. */
@@ -70,27 +72,30 @@ public final class Amplitude implements Vendor {
     }
 
     @Override
-    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException {
+    public void writeItem(OneSignalEvent event, String eventName, DetailNames details, JsonGenerator item) throws IOException {
         if (event.externalId() == null && event.subscriptionId() == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Amplitude needs one");
         }
         item.writeStartObject();
         writeIfPresent(item, "user_id", event.externalId());
         writeIfPresent(item, "device_id", event.subscriptionId());
-        item.writeStringField("event_type", eventName);
-        item.writeNumberField("time", event.timestampMillis());
-        item.writeStringField("insert_id", event.id());
-        item.writeObjectFieldStart("event_properties");
+        writeField(item, "event_type", eventName);
+        item.writeFieldName(Json.name("time"));
+        item.writeNumber(event.timestampMillis());
+        writeField(item, "insert_id", event.id());
+        item.writeFieldName(Json.name("event_properties"));
+        item.writeStartObject();
         writeIfPresent(item, "Message ID", event.messageId());
         writeIfPresent(item, "Message Name", event.messageName());
         writeIfPresent(item, "Message Title", event.messageTitle());
         writeIfPresent(item, "Message Contents", event.messageContents());
-        item.writeStringField("message_type", event.messageType());
+        writeField(item, "message_type", event.messageType());
         writeIfPresent(item, "template_id", event.templateId());
         writeIfPresent(item, "subscription_id", event.subscriptionId());
         writeIfPresent(item, "device_type", event.deviceType());
         writeIfPresent(item, "language", event.language());
-        item.writeStringField("source", "onesignal");
+        writeField(item, "source", "onesignal");
+        details.write(event, item);
         item.writeEndObject();
         item.writeEndObject();
     }

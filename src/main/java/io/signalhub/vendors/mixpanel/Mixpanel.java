@@ -1,6 +1,7 @@
 package io.signalhub.vendors.mixpanel;
 
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.DetailNames;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
+import static io.signalhub.Json.writeField;
 import static io.signalhub.Json.writeIfPresent;
 
 /**
@@ -67,28 +69,31 @@ public final class Mixpanel implements Vendor {
     }
 
     @Override
-    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator item) throws IOException {
+    public void writeItem(OneSignalEvent event, String eventName, DetailNames details, JsonGenerator item) throws IOException {
         String distinctId = event.externalId() != null ? event.externalId() : event.subscriptionId();
         if (distinctId == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Mixpanel needs a distinct_id");
         }
         item.writeStartObject();
-        item.writeStringField("event", eventName);
-        item.writeObjectFieldStart("properties");
-        item.writeNumberField("time", event.timestampMillis());
-        item.writeStringField("distinct_id", distinctId);
-        item.writeStringField("$insert_id", insertId(event.id()));
-        item.writeStringField("$source", "onesignal");
-        item.writeStringField("source", "onesignal");
+        writeField(item, "event", eventName);
+        item.writeFieldName(Json.name("properties"));
+        item.writeStartObject();
+        item.writeFieldName(Json.name("time"));
+        item.writeNumber(event.timestampMillis());
+        writeField(item, "distinct_id", distinctId);
+        writeField(item, "$insert_id", insertId(event.id()));
+        writeField(item, "$source", "onesignal");
+        writeField(item, "source", "onesignal");
         writeIfPresent(item, "message_id", event.messageId());
         writeIfPresent(item, "message_name", event.messageName());
         writeIfPresent(item, "message_title", event.messageTitle());
         writeIfPresent(item, "message_contents", event.messageContents());
-        item.writeStringField("message_type", event.messageType());
+        writeField(item, "message_type", event.messageType());
         writeIfPresent(item, "template_id", event.templateId());
         writeIfPresent(item, "subscription_id", event.subscriptionId());
         writeIfPresent(item, "device_type", event.deviceType());
         writeIfPresent(item, "language", event.language());
+        details.write(event, item);
         item.writeEndObject();
         item.writeEndObject();
     }

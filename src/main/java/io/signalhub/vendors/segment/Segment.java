@@ -1,6 +1,7 @@
 package io.signalhub.vendors.segment;
 
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.DetailNames;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.OutboundRequest;
 import io.signalhub.delivery.Outcome;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.eventstreams.OneSignalEvent;
 
+import static io.signalhub.Json.writeField;
 import static io.signalhub.Json.writeIfPresent;
 
 /**
@@ -55,38 +57,42 @@ public final class Segment implements Vendor {
     }
 
     @Override
-    public void writeItem(OneSignalEvent event, String eventName, JsonGenerator call) throws IOException {
+    public void writeItem(OneSignalEvent event, String eventName, DetailNames details, JsonGenerator call) throws IOException {
         if (event.externalId() == null && event.subscriptionId() == null) {
             throw new IllegalArgumentException("the event has neither an external_id nor a subscription_id; Segment needs one");
         }
         call.writeStartObject();
-        call.writeStringField("type", "track");
-        call.writeStringField("event", eventName);
+        writeField(call, "type", "track");
+        writeField(call, "event", eventName);
         if (event.externalId() != null) {
-            call.writeStringField("userId", event.externalId());
+            writeField(call, "userId", event.externalId());
         } else {
-            call.writeStringField("anonymousId", event.subscriptionId());
+            writeField(call, "anonymousId", event.subscriptionId());
         }
-        call.writeStringField("messageId", messageId(event.id()));
-        call.writeStringField("timestamp", Instant.ofEpochMilli(event.timestampMillis()).toString());
-        call.writeObjectFieldStart("properties");
+        writeField(call, "messageId", messageId(event.id()));
+        writeField(call, "timestamp", Instant.ofEpochMilli(event.timestampMillis()).toString());
+        call.writeFieldName(Json.name("properties"));
+        call.writeStartObject();
         writeIfPresent(call, "messageId", event.messageId());
         writeIfPresent(call, "campaign_id", event.messageId());
         writeIfPresent(call, "message_name", event.messageName());
         writeIfPresent(call, "message_title", event.messageTitle());
         writeIfPresent(call, "message_contents", event.messageContents());
-        call.writeStringField("message_type", event.messageType());
+        writeField(call, "message_type", event.messageType());
         writeIfPresent(call, "subscription_type", event.deviceType());
         writeIfPresent(call, "template_id", event.templateId());
         writeIfPresent(call, "subscription_id", event.subscriptionId());
         writeIfPresent(call, "device_type", event.deviceType());
         writeIfPresent(call, "language", event.language());
         writeIfPresent(call, "onesignal_id", event.onesignalId());
+        details.write(event, call);
         call.writeEndObject();
-        call.writeObjectFieldStart("context");
-        call.writeObjectFieldStart("integration");
-        call.writeStringField("name", "onesignal");
-        call.writeStringField("version", "1.0.0");
+        call.writeFieldName(Json.name("context"));
+        call.writeStartObject();
+        call.writeFieldName(Json.name("integration"));
+        call.writeStartObject();
+        writeField(call, "name", "onesignal");
+        writeField(call, "version", "1.0.0");
         call.writeEndObject();
         call.writeEndObject();
         call.writeEndObject();
