@@ -25,10 +25,16 @@ public final class RequestBuilder {
         Translated translated = Translated.empty();
         int maxEventBytes = vendor.limits().maxEventBytes();
         ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
+        String kind = null;
+        String eventName = null;
         for (OneSignalEvent event : events) {
             byte[] item;
             try {
-                item = item(vendor, event, names.nameOf(event.kind()), details, buffer);
+                if (!event.kind().equals(kind)) {
+                    kind = event.kind();
+                    eventName = names.nameOf(kind);
+                }
+                item = item(vendor, event, eventName, details, buffer);
             } catch (IllegalArgumentException e) {
                 translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
                 continue;

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The OneSignal Event Streams message kinds (https://documentation.onesignal.com/docs/en/event-streams-data) and what the hub derives from a kind. */
 public final class EventKinds {
@@ -26,6 +27,10 @@ public final class EventKinds {
             "message.email.supressed", "message.email.suppressed");
 
     private static final Set<String> CURRENT_KINDS = Set.copyOf(MESSAGE_KINDS);
+
+    /** Every item of every vendor names the channel: worked out once per kind. */
+    private static final Map<String, String> MESSAGE_TYPES = MESSAGE_KINDS.stream()
+            .collect(Collectors.toUnmodifiableMap(kind -> kind, EventKinds::channelOf));
 
     private static final String LIVE_ACTIVITY_PREFIX = "message.live_activity.";
 
@@ -50,6 +55,11 @@ public final class EventKinds {
 
     /** The channel as the vendors' {@code message_type} property names it: push, in-app, email or SMS. */
     public static String messageType(String kind) {
+        String type = MESSAGE_TYPES.get(kind);
+        return type != null ? type : channelOf(kind);
+    }
+
+    private static String channelOf(String kind) {
         int start = kind.indexOf('.') + 1;
         int end = kind.indexOf('.', start);
         return switch (end < 0 ? "" : kind.substring(start, end)) {
