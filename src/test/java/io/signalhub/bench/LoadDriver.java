@@ -150,7 +150,8 @@ public final class LoadDriver {
         Map<String, String> settings = dataOutSettings();
         String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
         // the hub's first events run while the JIT compiles its hot paths: they are delivered before the measurement
-        int warmUp = Integer.getInteger("bench.warm-up-events", 200_000);
+        // (200,000 left C2 still compiling through the measured part on two cores: a fifth of the CPU, 30 % slower)
+        int warmUp = Integer.getInteger("bench.warm-up-events", 600_000);
         int total = warmUp + events;
         Bare one;
         Bare three;
