@@ -29,6 +29,7 @@ import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.delivery.DeadLetters;
 import io.signalhub.delivery.DeliveredIds;
 import io.signalhub.delivery.DetailNames;
+import io.signalhub.delivery.RequestPieces;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.DestinationControl;
 import io.signalhub.delivery.DestinationControls;
@@ -117,6 +118,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("httpErrors", new HttpErrors(metrics));
         RetryGate retryGate = new RetryGate(metrics, Long.parseLong(setting(properties, "hub.delivery.max-retry-after-ms")));
         registry.bind("retryGate", retryGate);
+        registry.bind("requestPieces", new RequestPieces());
         registry.bind("translatedItems", new TranslatedItems());
 
         Map<String, PoisonBatches.Sink> poison = new HashMap<>();
@@ -140,10 +142,12 @@ public class HubConfiguration implements CamelConfiguration {
         String token = setting(properties, "hub.mixpanel.project-token");
         String accountUser = setting(properties, "hub.mixpanel.service-account-username");
         String accountSecret = setting(properties, "hub.mixpanel.service-account-secret");
-        boolean serviceAccount = !accountUser.isEmpty() && !accountSecret.isEmpty() && !projectId.isEmpty();
+        // /import takes a service account only with the Admin or Owner role, while the cohort sync needs one of
+        // any role (https://docs.mixpanel.com/reference/import-events): the project token goes first when both are set
+        boolean serviceAccount = token.isEmpty() && !accountUser.isEmpty() && !accountSecret.isEmpty() && !projectId.isEmpty();
         bindDestination(camel, metrics, dataOut, new Mixpanel(token, serviceAccount ? accountUser : null, accountSecret),
                 serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
-                "/import?strict=1" + (projectId.isEmpty() ? "" : "&project_id=" + projectId));
+                "/import?strict=1" + (serviceAccount ? "&project_id=" + projectId : ""));
         registry.bind("destinationControls", dataOut.controls());
         registry.bind("poisonBatches", new PoisonBatches(poison));
     }

@@ -85,7 +85,7 @@ class CohortSyncEndToEndTest {
             JsonNode first = export(hub, "mixpanel", "77", 200);
             assertReport(first, 3, 2, 0, 1, 1);
             assertEquals(2, first.path("matched").asInt());
-            assertEquals(List.of("u1", "u2"), FAKES.onesignal().members(APP, "Mixpanel: Power Users"));
+            assertEquals(List.of("u1", "u2"), FAKES.onesignal().members(APP, "Power Users"));
             assertEquals("true", FAKES.onesignal().tags(APP, "u1").get("mixpanel_cohort_77"));
             assertNull(FAKES.onesignal().tags(APP, "ghost"), "users are never created");
             assertEquals(3, FAKES.mixpanel().cohorts().engageQueries(), "pages of 2: three queries for four profiles");
@@ -95,9 +95,21 @@ class CohortSyncEndToEndTest {
             JsonNode second = export(hub, "mixpanel", "77", 200);
             assertReport(second, 3, 1, 1, 1, 1);
             assertEquals(patches + 2, FAKES.onesignal().tagUpdates(), "only u3 tagged and u1 untagged");
-            assertEquals(List.of("u2", "u3"), FAKES.onesignal().members(APP, "Mixpanel: Power Users"));
+            assertEquals(List.of("u2", "u3"), FAKES.onesignal().members(APP, "Power Users"));
             assertEquals(1, FAKES.onesignal().segments(APP).size(), "the segment is created once: " + FAKES.onesignal().segments(APP));
+        }
+    }
 
+    @Test
+    void aCohortNobodyMatchesSpendsNoSegmentUntilAMemberMatches() throws Exception {
+        FAKES.mixpanel().cohorts().cohort(78, "Strangers", profiles("ghost1", "ghost2"));
+        try (TestHub hub = TestHub.start(settings("cohorts: []"))) {
+            assertReport(export(hub, "mixpanel", "78", 200), 2, 0, 0, 2, 0);
+            assertTrue(FAKES.onesignal().segments(APP).isEmpty(), "no member matched: " + FAKES.onesignal().segments(APP));
+
+            FAKES.mixpanel().cohorts().cohort(78, "Strangers", profiles("ghost1", "ghost2", "u4"));
+            assertReport(export(hub, "mixpanel", "78", 200), 3, 1, 0, 2, 0);
+            assertEquals(List.of("u4"), FAKES.onesignal().members(APP, "Strangers"), "created after u4 matched, named after the cohort");
         }
     }
 
@@ -112,7 +124,7 @@ class CohortSyncEndToEndTest {
             assertEquals(1, FAKES.amplitude().cohorts().downloads(), "unchanged lastComputed: no second download");
 
             FAKES.amplitude().cohorts().cohort("amp1", "Churn Risk", 2000, List.of("u2", "u3"));
-            await("the recomputed cohort synced", WAIT, () -> FAKES.onesignal().members(APP, "Amplitude: Churn Risk")
+            await("the recomputed cohort synced", WAIT, () -> FAKES.onesignal().members(APP, "Churn Risk")
                     .equals(List.of("u2", "u3")));
             assertEquals(2, FAKES.amplitude().cohorts().downloads());
 
@@ -173,7 +185,7 @@ class CohortSyncEndToEndTest {
             FAKES.onesignal().recover();
             FAKES.mixpanel().cohorts().cohort(5, "Loyal", profiles("u1", "u2"));
             export(hub, "mixpanel", "5", 200);
-            assertEquals(List.of("u1", "u2"), FAKES.onesignal().members(APP, "Mixpanel: Loyal"));
+            assertEquals(List.of("u1", "u2"), FAKES.onesignal().members(APP, "Loyal"));
             assertNull(FAKES.onesignal().tags(APP, "u3").get("mixpanel_cohort_5"));
         }
     }
@@ -191,11 +203,11 @@ class CohortSyncEndToEndTest {
             assertNull(FAKES.onesignal().tags(APP, "u1").get("mixpanel_cohort_900"), "nothing before every page arrived");
 
             assertEquals(200, hub.post("/mixpanel/cohorts", mixpanelPush("members", 2, 2, "u2"), Map.of("Authorization", basic)).statusCode());
-            await("both pages applied", WAIT, () -> FAKES.onesignal().members(APP, "Mixpanel: Pushed Cohort").equals(List.of("u1", "u2")));
+            await("both pages applied", WAIT, () -> FAKES.onesignal().members(APP, "Pushed Cohort").equals(List.of("u1", "u2")));
 
             assertEquals(200, hub.post("/mixpanel/cohorts", mixpanelPush("add_members", 1, 1, "u3"), Map.of("Authorization", basic)).statusCode());
             assertEquals(200, hub.post("/mixpanel/cohorts", mixpanelPush("remove_members", 1, 1, "u1"), Map.of("Authorization", basic)).statusCode());
-            await("adds and removes applied", WAIT, () -> FAKES.onesignal().members(APP, "Mixpanel: Pushed Cohort").equals(List.of("u2", "u3")));
+            await("adds and removes applied", WAIT, () -> FAKES.onesignal().members(APP, "Pushed Cohort").equals(List.of("u2", "u3")));
             HttpResponse<String> refused = hub.post("/mixpanel/cohorts", "{\"action\":\"explode\"}", Map.of("Authorization", basic));
             assertEquals(400, refused.statusCode());
             JsonNode failure = Json.MAPPER.readTree(refused.body());
@@ -211,15 +223,15 @@ class CohortSyncEndToEndTest {
             String enter = amplitudePush("m-1", true, "u1", "u2");
             HttpResponse<String> response = hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, enter);
             assertEquals(200, response.statusCode(), response.body());
-            await("the entered users", WAIT, () -> FAKES.onesignal().members(APP, "Amplitude: Webhook Cohort").equals(List.of("u1", "u2")));
+            await("the entered users", WAIT, () -> FAKES.onesignal().members(APP, "Webhook Cohort").equals(List.of("u1", "u2")));
 
             assertEquals(200, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, amplitudePush("m-2", false, "u1")).statusCode());
-            await("u1 left", WAIT, () -> FAKES.onesignal().members(APP, "Amplitude: Webhook Cohort").equals(List.of("u2")));
+            await("u1 left", WAIT, () -> FAKES.onesignal().members(APP, "Webhook Cohort").equals(List.of("u2")));
             int patches = FAKES.onesignal().tagUpdates();
             // Amplitude retries with the same message id: applied once
             assertEquals(200, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, enter).statusCode());
             assertEquals(200, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, amplitudePush("m-3", true, "u4")).statusCode());
-            await("u4 entered", WAIT, () -> FAKES.onesignal().members(APP, "Amplitude: Webhook Cohort").contains("u4"));
+            await("u4 entered", WAIT, () -> FAKES.onesignal().members(APP, "Webhook Cohort").contains("u4"));
             assertEquals(patches + 1, FAKES.onesignal().tagUpdates(), "the duplicate m-1 changed nothing");
             assertEquals(400, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, "{\"cohort_id\":\"x\"}").statusCode());
         }

@@ -54,6 +54,8 @@ class DataOutEndToEndTest {
 
     @Test
     void deliversFlatAndNestedEventsToEveryDestination() throws Exception {
+        // a service account good enough for the cohort sync but not for /import: the project token carries the events
+        FAKES.mixpanel().serviceAccountRole("analyst");
         try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
             String nested = "{\"event\":{\"kind\":\"message.iam.displayed\",\"id\":\"nested-1\",\"timestamp\":1708559115,"
                     + "\"subscription_id\":\"sub-n\",\"external_id\":\"\"},\"message\":{\"id\":\"m2\"}}";
@@ -265,6 +267,25 @@ class DataOutEndToEndTest {
             assertEquals(segmentSent, FAKES.segment().eventsSent());
             // Segment refused nothing: nothing of its own to replay
             assertEquals("{\"replayed\":0}", hub.post("/admin/dead-letters/replay?destination=segment", TestHub.ADMIN_TOKEN, "").body());
+        }
+    }
+
+    @Test
+    void aRequestMixpanelFindsTooLargeGoesAgainInHalvesAndOnlyAnEventTooLargeAloneIsDeadLettered() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            FAKES.mixpanel().maxRequestBytes(4_000);
+            String huge = flatEvent("huge", "message.sms.sent", "u1").replace("\"message.name\":", "\"message.contents\":\""
+                    + "x".repeat(5_000) + "\",\"message.name\":");
+            assertEquals(202, hub.postEvents(batch(0, 40).replaceFirst("]$", "," + huge + "]")).statusCode());
+            await("every event but the huge one at Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() == 40
+                    && hub.metrics().destination("mixpanel").getDeadLettered() == 1);
+            assertEquals(Map.of("http_413", 1L), hub.metrics().destination("mixpanel").getDeadLetteredByReason());
+            assertEquals(40, FAKES.mixpanel().accepted().stream().map(e -> e.path("properties").path("$insert_id").asText())
+                    .distinct().count(), "each once");
+            assertTrue(FAKES.mixpanel().requests() >= 7, "41 events in pieces under 4 KB: " + FAKES.mixpanel().requests());
+            // the other destinations took the huge event too
+            await("41 events at Segment", WAIT, () -> FAKES.segment().accepted().size() == 41);
+            await("41 events at Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() == 41);
         }
     }
 

@@ -164,7 +164,7 @@ class IndependentDestinationsTest {
             String good = "{\"cohort_id\":\"c1\",\"cohort_name\":\"After Poison\",\"in_cohort\":true,\"message_id\":\"p-2\","
                     + "\"users\":[{\"user_id\":\"user-3\"}]}";
             assertEquals(200, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, good).statusCode());
-            await("the push after the poison", WAIT, () -> FAKES.onesignal().members(Sandbox.ONESIGNAL_APP_ID, "Amplitude: After Poison")
+            await("the push after the poison", WAIT, () -> FAKES.onesignal().members(Sandbox.ONESIGNAL_APP_ID, "After Poison")
                     .equals(List.of("user-3")));
             await("the poison dead-lettered", WAIT, () -> Map.of("poison", 1L).equals(hub.metrics().destination("cohorts").getDeadLetteredByReason()));
             assertEquals(400, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, poison.substring(poison.indexOf("{\"cohort_id"),

@@ -34,6 +34,8 @@ public final class CohortRun {
     OneSignalPlan plan;
     String after = "";
     boolean more;
+    /** A member of this run matched a OneSignal user: the cohort's segment is due (asked once a run). */
+    boolean segmentDue;
     boolean segmentEnsured;
     int added;
     int removed;

@@ -162,9 +162,11 @@ public final class CohortSync implements CohortSyncMXBean {
         run.after = run.page.last();
         run.more = run.page.size() == PAGE;
         OneSignalPlan plan = new OneSignalPlan();
-        if (!run.page.adds().isEmpty() && !run.segmentEnsured) {
-            String vendor = run.cohort.source().equals(Cohort.MIXPANEL) ? "Mixpanel" : "Amplitude";
-            plan.ensureSegment(app.name(), run.cohort.tagKey(), vendor + ": " + (run.name == null ? run.cohort.id() : run.name));
+        // as OneSignal's own cohort integrations do (https://documentation.onesignal.com/docs/en/amplitude):
+        // the segment, named after the cohort, is created once a member matched a OneSignal user, so
+        // cohorts nobody matches do not spend the plan's segment quota
+        if (run.segmentDue && !run.segmentEnsured) {
+            plan.ensureSegment(app.name(), run.cohort.tagKey(), run.name == null ? run.cohort.id() : run.name);
             run.segmentEnsured = true;
         }
         for (String member : run.page.adds()) {
@@ -182,7 +184,13 @@ public final class CohortSync implements CohortSyncMXBean {
         CohortRun run = exchange.getProperty(CohortRun.PROPERTY, CohortRun.class);
         OneSignalPlan.Outcomes outcomes = run.plan.outcomes();
         store.settle(run.cohort, apps.app(run.cohort.app()).appId(), run.page, outcomes.applied(), outcomes.unmatched());
-        run.added += count(run.page.adds(), outcomes.applied());
+        int matched = count(run.page.adds(), outcomes.applied());
+        run.added += matched;
+        if (matched > 0 && !run.segmentEnsured) {
+            // one more turn of the page loop carries the segment, even after the last page
+            run.segmentDue = true;
+            run.more = true;
+        }
         run.unmatched += count(run.page.adds(), outcomes.unmatched());
         Set<String> untagged = new HashSet<>(outcomes.applied());
         untagged.addAll(outcomes.unmatched());

@@ -124,8 +124,13 @@ public final class SegmentTranslator {
         String messageId = segment.path("messageId").asText("");
         byte[] seed = (messageId.isEmpty() ? record : "segment:" + messageId).getBytes(StandardCharsets.UTF_8);
         custom.put("idempotency_key", UUID.nameUUIDFromBytes(seed).toString());
-        custom.set("properties", segment.path("properties").isObject() ? segment.path("properties").deepCopy()
-                : Json.MAPPER.createObjectNode());
+        // contact details stay out of custom events as they stay out of tags (the integration never stores them)
+        ObjectNode properties = custom.putObject("properties");
+        segment.path("properties").fields().forEachRemaining(property -> {
+            if (!NOT_TAGS.contains(property.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                properties.set(property.getKey(), property.getValue());
+            }
+        });
         return custom;
     }
 

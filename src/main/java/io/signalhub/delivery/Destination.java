@@ -173,7 +173,8 @@ public final class Destination implements RequestDelivery {
         }
         // the refused events are on the dead-letter topic before any is taken as settled
         deadLetter("http_" + status, outcome.rejected());
-        settled(request, outcome.retry());
+        settled(request, outcome.retry() != null ? List.of(outcome.retry()) : outcome.pieces());
+        RequestPieces.sendNext(exchange, outcome.pieces());
         if (outcome.error() != null) {
             stats.error(outcome.error());
             LOG.warn("{}: {} ({} events in the request)", name(), outcome.error(), request.events().size());
@@ -187,11 +188,9 @@ public final class Destination implements RequestDelivery {
     }
 
     /** Remembers the events of the request that need not go again (accepted or refused for good). */
-    private void settled(OutboundRequest request, OutboundRequest again) {
+    private void settled(OutboundRequest request, List<OutboundRequest> again) {
         Set<String> retried = new HashSet<>();
-        if (again != null) {
-            again.events().forEach(e -> retried.add(e.id()));
-        }
+        again.forEach(piece -> piece.events().forEach(e -> retried.add(e.id())));
         for (OneSignalEvent event : request.events()) {
             if (!retried.contains(event.id())) {
                 delivered.add(event.id());
@@ -204,7 +203,7 @@ public final class Destination implements RequestDelivery {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         deadLetter("poison", DeadLetters.rejections(request.events(), "the request failed: " + cause, 0, null));
-        settled(request, null);
+        settled(request, List.of());
     }
 
     /** The batch went through: its offsets are committed, and the destination is caught up to it. */

@@ -32,6 +32,8 @@ public final class MixpanelFake extends FakeApi {
     private final String projectToken;
     private final Set<String> seen = new HashSet<>();
     private final CohortQueries cohorts = new CohortQueries();
+    private volatile String serviceAccountRole = "admin";
+    private volatile int maxRequestBytes = MAX_BYTES;
 
     public MixpanelFake(String projectToken) {
         super("mixpanel");
@@ -43,8 +45,23 @@ public final class MixpanelFake extends FakeApi {
         return cohorts;
     }
 
+    /** The sandbox service account's project role: /import takes only Owner and Admin accounts. */
+    public void serviceAccountRole(String role) {
+        serviceAccountRole = role;
+    }
+
+    /**
+     * The request size /import refuses with 413 beyond: 10 MB as documented, but the OpenAPI's 413 example
+     * still names 2,097,152 bytes, so a project may answer 413 below what the hub packs.
+     */
+    public void maxRequestBytes(int bytes) {
+        maxRequestBytes = bytes;
+    }
+
     @Override
     protected synchronized void resetState() {
+        serviceAccountRole = "admin";
+        maxRequestBytes = MAX_BYTES;
         seen.clear();
         cohorts.reset();
     }
@@ -65,8 +82,12 @@ public final class MixpanelFake extends FakeApi {
         if (credentials == null || !(projectToken.equals(credentials.user()) || serviceAccount)) {
             return Reply.json(401, "{\"code\":401,\"error\":\"Invalid credentials\",\"status\":\"Unauthorized\"}");
         }
-        if (body.length > MAX_BYTES) {
-            return Reply.json(413, "{\"code\":413,\"error\":\"request exceeds max limit of " + MAX_BYTES
+        if (serviceAccount && !Set.of("owner", "admin").contains(serviceAccountRole)) {
+            // https://docs.mixpanel.com/reference/import-events: a service account must be the project's Owner or Admin
+            return Reply.json(401, "{\"code\":401,\"error\":\"service account must have the Admin or Owner role\",\"status\":\"Unauthorized\"}");
+        }
+        if (body.length > maxRequestBytes) {
+            return Reply.json(413, "{\"code\":413,\"error\":\"request exceeds max limit of " + maxRequestBytes
                     + " bytes\",\"status\":\"Request Entity Too Large\"}");
         }
         JsonNode root;

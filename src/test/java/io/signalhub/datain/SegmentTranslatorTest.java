@@ -73,13 +73,15 @@ class SegmentTranslatorTest {
     @Test
     void trackBecomesACustomEventWhenEnabled() throws Exception {
         String json = "{\"userId\":\"u1\",\"event\":\"Order Completed\",\"messageId\":\"m-1\","
-                + "\"timestamp\":\"2025-10-21T19:09:32.263Z\",\"properties\":{\"item\":\"T-shirt\",\"price\":24.99}}";
+                + "\"timestamp\":\"2025-10-21T19:09:32.263Z\",\"properties\":{\"item\":\"T-shirt\",\"price\":24.99,"
+                + "\"email\":\"a@example.com\",\"Phone\":\"+1555\"}}";
         ObjectNode event = new SegmentTranslator(false, true).track(message(json)).change().customEvent();
         assertNotNull(event);
         assertEquals("Order Completed", event.path("name").asText());
         assertEquals("u1", event.path("external_id").asText());
         assertEquals("2025-10-21T19:09:32.263Z", event.path("timestamp").asText());
         assertEquals(24.99, event.path("properties").path("price").asDouble());
+        assertEquals(2, event.path("properties").size(), "email and phone are never stored, as for tags: " + event);
         ObjectNode again = new SegmentTranslator(false, true).track(message(json)).change().customEvent();
         assertEquals(event.path("idempotency_key").asText(), again.path("idempotency_key").asText(),
                 "a redelivered message keeps its idempotency key");

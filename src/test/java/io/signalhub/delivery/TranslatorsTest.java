@@ -255,6 +255,24 @@ class TranslatorsTest {
     }
 
     @Test
+    void aRequestTooLargeForAmplitudeOrMixpanelIsCutInHalvesAndASingleEventIsRefused() throws Exception {
+        List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
+                event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u3", "s3"));
+        for (Vendor vendor : List.<Vendor>of(amplitude, mixpanel)) {
+            OutboundRequest request = requests(vendor, table(vendor.name(), "all"), events).get(0);
+            Outcome outcome = vendor.interpret(request, 413, "{\"code\":413,\"error\":\"Payload too large\"}", null);
+            assertEquals(null, outcome.retry(), vendor.name());
+            assertEquals(List.of(List.of("a"), List.of("b", "c")), outcome.pieces().stream()
+                    .map(piece -> piece.events().stream().map(OneSignalEvent::id).toList()).toList(), vendor.name());
+            assertEquals(0, outcome.delivered() + outcome.rejected().size(), vendor.name());
+            OutboundRequest single = outcome.pieces().get(0);
+            Outcome alone = vendor.interpret(single, 413, "{\"code\":413,\"error\":\"Payload too large\"}", null);
+            assertEquals(List.of(), alone.pieces(), vendor.name());
+            assertEquals(1, alone.rejected().size(), vendor.name());
+        }
+    }
+
+    @Test
     void segmentRetriesTransientAnswersHonouringRetryAfter() throws Exception {
         OutboundRequest request = requests(segment, table("segment", "all"), List.of(event("a", "message.push.sent", "u1", "s1"))).get(0);
         Outcome throttled = segment.interpret(request, 429, "", "7");

@@ -148,6 +148,9 @@ public final class Amplitude implements Vendor {
                         rest.isEmpty() ? null : subset(request, rest), 0, false, error);
             }
         }
+        if (status == 413) {
+            return Outcome.tooLarge(this, request, responseBody, error);
+        }
         if (HttpStatus.isTransient(status)) {
             return Outcome.transientFailure(request, HttpStatus.retryAfterMillis(retryAfterHeader), false, error);
         }

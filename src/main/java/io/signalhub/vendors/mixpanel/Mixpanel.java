@@ -149,6 +149,9 @@ public final class Mixpanel implements Vendor {
                     .toList();
             return new Outcome(request.events().size() - refused.size(), rejections, null, 0, false, error);
         }
+        if (status == 413) {
+            return Outcome.tooLarge(this, request, responseBody, error);
+        }
         if (HttpStatus.isTransient(status)) {
             // Mixpanel sends no Retry-After; for 429 its docs ask for backoff from 2 s
             // (https://docs.mixpanel.com/reference/rate-limits)
