@@ -232,7 +232,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("cohortPush", new CohortPush(sync, store, userIdProperty, metrics));
         registry.bind("mixpanelCohorts", new MixpanelCohorts(setting(properties, "hub.mixpanel.project-id"),
                 setting(properties, "hub.mixpanel.service-account-username"), setting(properties, "hub.mixpanel.service-account-secret"),
-                userIdProperty));
+                userIdProperty, Integer.parseInt(setting(properties, "hub.mixpanel.query-rate-limit"))));
         registry.bind("amplitudeCohorts", new AmplitudeCohorts(setting(properties, "hub.amplitude.api-key"),
                 setting(properties, "hub.amplitude.secret-key"), store, Long.parseLong(setting(properties, "hub.amplitude.cohort-max-wait-ms"))));
         if (setting(properties, "hub.mixpanel.query-base-url").isEmpty()) {

@@ -101,6 +101,51 @@ class CohortSyncEndToEndTest {
     }
 
     @Test
+    void aMixpanelPullLongerThanTheHoursQueriesStopsWithoutWaitingAndTheNextRunGoesOnFromItsPage() throws Exception {
+        FAKES.mixpanel().cohorts().pageSize(2);
+        FAKES.mixpanel().cohorts().cohort(79, "Big", profiles("u1", "u2", "u3", "u4", "m5", "m6", "m7", "m8", "m9"));
+        Map<String, String> settings = settings("cohorts: []");
+        settings.put("hub.mixpanel.query-rate-limit", "3");
+        try (TestHub hub = TestHub.start(settings)) {
+            // the hub's own count: the list and two pages, then it stops at once instead of waiting for the hour
+            long started = System.nanoTime();
+            JsonNode first = export(hub, "mixpanel", "79", 502);
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
+            assertTrue(first.path("error").asText().contains("4 members read"), first.toString());
+            assertEquals(2, FAKES.mixpanel().cohorts().engageQueries());
+            assertTrue(FAKES.onesignal().segments(APP).isEmpty(), "nothing applied from a partial membership");
+        }
+        settings.put("hub.mixpanel.query-rate-limit", "60");
+        FAKES.mixpanel().cohorts().queriesPerHour(7);
+        try (TestHub hub = TestHub.start(settings)) {
+            // a fresh hub (its pull is gone): Mixpanel's 429 after the list and three pages (the earlier three count)
+            JsonNode refused = export(hub, "mixpanel", "79", 502);
+            assertTrue(refused.path("error").asText().contains("3 pages"), refused.toString());
+            FAKES.mixpanel().cohorts().queriesPerHour(60);
+            int queries = FAKES.mixpanel().cohorts().engageQueries();
+            // the next run asks for pages 3 and 4 only, on the same session, and syncs the whole cohort
+            assertReport(export(hub, "mixpanel", "79", 200), 9, 4, 0, 5, 0);
+            assertEquals(queries + 2, FAKES.mixpanel().cohorts().engageQueries(), "no page read twice");
+            assertEquals(List.of("u1", "u2", "u3", "u4"), FAKES.onesignal().members(APP, "Big"));
+        }
+    }
+
+    @Test
+    void aMixpanelSessionThatExpiredBetweenRunsIsReadAgainFromItsFirstPage() throws Exception {
+        FAKES.mixpanel().cohorts().pageSize(2);
+        FAKES.mixpanel().cohorts().cohort(80, "Expiring", profiles("u1", "u2", "u3"));
+        FAKES.mixpanel().cohorts().queriesPerHour(2);
+        try (TestHub hub = TestHub.start(settings("cohorts: []"))) {
+            export(hub, "mixpanel", "80", 502);
+            FAKES.mixpanel().cohorts().queriesPerHour(60);
+            FAKES.mixpanel().cohorts().sessionLifetime(Duration.ofSeconds(2));
+            Thread.sleep(2500);
+            assertReport(export(hub, "mixpanel", "80", 200), 3, 3, 0, 0, 0);
+            assertEquals(List.of("u1", "u2", "u3"), FAKES.onesignal().members(APP, "Expiring"));
+        }
+    }
+
+    @Test
     void aCohortNobodyMatchesSpendsNoSegmentUntilAMemberMatches() throws Exception {
         FAKES.mixpanel().cohorts().cohort(78, "Strangers", profiles("ghost1", "ghost2"));
         try (TestHub hub = TestHub.start(settings("cohorts: []"))) {

@@ -3,6 +3,7 @@ package io.signalhub.sandbox;
 import io.signalhub.cohorts.Cohort;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -33,10 +34,14 @@ public final class CohortQueries {
     }
 
     private final Map<Integer, Cohort> cohorts = new LinkedHashMap<>();
-    private final Map<String, List<String>> sessions = new HashMap<>();
+    private record Session(List<String> ids, long createdAt) {
+    }
+
+    private final Map<String, Session> sessions = new HashMap<>();
     private final Deque<Long> queries = new ArrayDeque<>();
     private int queriesPerHour = 60;
     private int pageSize = 1000;
+    private long sessionLifetimeMillis = 3_600_000;
     private int engageQueries;
 
     /** Adds or replaces a cohort; each member is a distinct id with its profile properties. */
@@ -52,6 +57,11 @@ public final class CohortQueries {
         pageSize = size;
     }
 
+    /** How long an Engage session's pages can be asked for (Mixpanel documents no lifetime: an hour here). */
+    public synchronized void sessionLifetime(Duration lifetime) {
+        sessionLifetimeMillis = lifetime.toMillis();
+    }
+
     /** Engage queries answered (each page is one). */
     public synchronized int engageQueries() {
         return engageQueries;
@@ -63,6 +73,7 @@ public final class CohortQueries {
         queries.clear();
         queriesPerHour = 60;
         pageSize = 1000;
+        sessionLifetimeMillis = 3_600_000;
         engageQueries = 0;
     }
 
@@ -121,11 +132,12 @@ public final class CohortQueries {
             }
             ids = new ArrayList<>(cohort.profiles().keySet());
             sessionId = UUID.randomUUID().toString();
-            sessions.put(sessionId, ids);
-        } else if (sessionId == null || !sessions.containsKey(sessionId)) {
+            sessions.put(sessionId, new Session(ids, System.currentTimeMillis()));
+        } else if (sessionId == null || !sessions.containsKey(sessionId)
+                || sessions.get(sessionId).createdAt() < System.currentTimeMillis() - sessionLifetimeMillis) {
             return FakeApi.Reply.json(400, "{\"error\":\"page > 0 requires a valid session_id\",\"status\":\"error\"}");
         } else {
-            ids = sessions.get(sessionId);
+            ids = sessions.get(sessionId).ids();
         }
         Cohort cohort = cohorts.get(filter.path("id").asInt(-1));
         ObjectNode answer = Json.MAPPER.createObjectNode();
