@@ -185,7 +185,8 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("planAggregation", new PlanAggregation());
         registry.bind("segmentTranslator", new SegmentTranslator(
                 Boolean.parseBoolean(setting(properties, "hub.onesignal.track-tag-prefix")),
-                Boolean.parseBoolean(setting(properties, "hub.onesignal.custom-events"))));
+                Boolean.parseBoolean(setting(properties, "hub.onesignal.custom-events")),
+                Boolean.parseBoolean(setting(properties, "hub.onesignal.register-devices"))));
 
         String jdbcUrl = setting(properties, "hub.store.jdbc-url");
         if (jdbcUrl.isEmpty()) {

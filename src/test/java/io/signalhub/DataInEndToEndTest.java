@@ -187,7 +187,10 @@ class DataInEndToEndTest {
         String stranger = "stranger-" + UUID.randomUUID();
         long before = stats().getUnmatchedUsers();
         String anonymous = "{\"type\":\"identify\",\"anonymousId\":\"anon-1\",\"traits\":{\"plan\":\"x\"}}";
-        assertEquals(200, webhook("[" + identify(stranger, "{\"plan\":\"pro\"}") + "," + anonymous + "]").statusCode());
+        // device registration is off by default: an iOS push token creates nobody
+        String fromIphone = identify(stranger, "{\"plan\":\"pro\"}").replaceFirst("}$", ",\"context\":{\"device\":{\"type\":\"ios\","
+                + "\"token\":\"" + "ab".repeat(32) + "\"}}}");
+        assertEquals(200, webhook("[" + fromIphone + "," + anonymous + "]").statusCode());
         await("the stranger counted as unmatched", WAIT, () -> stats().getUnmatchedUsers() == before + 1);
         assertNull(onesignal().tags(APP, stranger));
         await("the anonymous message counted", WAIT, () -> stats().getDropped().getOrDefault("no_user_id", 0L) >= 1);

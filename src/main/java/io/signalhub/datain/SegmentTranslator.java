@@ -1,5 +1,6 @@
 package io.signalhub.datain;
 
+import io.signalhub.vendors.onesignal.IosDevice;
 import io.signalhub.vendors.onesignal.UserChange;
 import io.signalhub.vendors.segment.SegmentMessage;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +34,19 @@ public final class SegmentTranslator {
 
     private final boolean trackTagPrefix;
     private final boolean customEvents;
+    private final boolean registerDevices;
 
     /**
-     * @param trackTagPrefix keep a track's event name in its tags, as {@code <event>_<key>}
-     * @param customEvents   also turn each track into a OneSignal custom event
+     * @param trackTagPrefix  keep a track's event name in its tags, as {@code <event>_<key>}
+     * @param customEvents    also turn each track into a OneSignal custom event
+     * @param registerDevices an identify or track from an iOS device with a push token creates or updates
+     *                        the user's iOSPush subscription (the legacy guide's device records; users are
+     *                        created only in this mode)
      */
-    public SegmentTranslator(boolean trackTagPrefix, boolean customEvents) {
+    public SegmentTranslator(boolean trackTagPrefix, boolean customEvents, boolean registerDevices) {
         this.trackTagPrefix = trackTagPrefix;
         this.customEvents = customEvents;
+        this.registerDevices = registerDevices;
     }
 
     public Translation identify(SegmentMessage message) {
@@ -60,7 +66,8 @@ public final class SegmentTranslator {
                 tags.put(trait.getKey(), trait.getValue());
             }
         });
-        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience, message.record()));
+        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience, message.record(),
+                device(message.message())));
     }
 
     public Translation track(SegmentMessage message) {
@@ -95,7 +102,13 @@ public final class SegmentTranslator {
         String prefix = trackTagPrefix && !event.isEmpty() ? event.replaceAll("[^A-Za-z0-9]+", "_") + "_" : "";
         properties.fields().forEachRemaining(property -> tags.put(prefix + property.getKey(), property.getValue()));
         ObjectNode custom = customEvents && !event.isEmpty() ? customEvent(segment, userId, event, message.record()) : null;
-        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, custom, null, message.record()));
+        return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, custom, null, message.record(),
+                device(segment)));
+    }
+
+    /** The iOS device to register, when that is on and the message carries one. */
+    private IosDevice device(JsonNode segment) {
+        return registerDevices ? IosDevice.of(segment.path("context")) : null;
     }
 
     /** page, screen, group, alias (and Segment's delete): accepted, nothing to do in OneSignal. */

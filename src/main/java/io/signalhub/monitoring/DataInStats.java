@@ -12,6 +12,7 @@ public final class DataInStats implements DataInStatsMXBean {
     private final AtomicLong unmatched = new AtomicLong();
     private final AtomicLong segmentsCreated = new AtomicLong();
     private final AtomicLong segmentsRefused = new AtomicLong();
+    private final AtomicLong devicesRegistered = new AtomicLong();
     private final ReasonCounters dropped = new ReasonCounters();
 
     public void messages(int count) {
@@ -40,6 +41,15 @@ public final class DataInStats implements DataInStatsMXBean {
 
     public void segmentRefused() {
         segmentsRefused.incrementAndGet();
+    }
+
+    public void deviceRegistered() {
+        devicesRegistered.incrementAndGet();
+    }
+
+    @Override
+    public long getDevicesRegistered() {
+        return devicesRegistered.get();
     }
 
     public void dropped(String reason, long count) {

@@ -27,4 +27,7 @@ public interface DataInStatsMXBean {
 
     /** Messages, tags or events dropped, by reason (no_user_id, ignored_type, nested_value, tag_limit, …). */
     Map<String, Long> getDropped();
+
+    /** iOS push subscriptions created or updated from Segment messages (hub.onesignal.register-devices). */
+    long getDevicesRegistered();
 }

@@ -154,6 +154,7 @@ public final class HubMetrics implements Service {
         counter(registry, "signalhub.datain.unmatched.users", stats, DataInStats::getUnmatchedUsers, "destination", destination);
         counter(registry, "signalhub.datain.new.segments", stats, DataInStats::getSegmentsCreated, "destination", destination);
         counter(registry, "signalhub.datain.segments.refused", stats, DataInStats::getSegmentsRefused, "destination", destination);
+        counter(registry, "signalhub.datain.devices.registered", stats, DataInStats::getDevicesRegistered, "destination", destination);
         stats.droppedByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.datain.dropped", count, AtomicLong::get, "destination", destination, "reason", reason));
     }

@@ -25,7 +25,9 @@ import io.signalhub.Json;
  * custom events, segments (validation, plan limit, free plan refused), the documented error bodies,
  * and the rate limits answered with 429 and Retry-After: one update a second per user, about 1,000
  * requests a second per app, one view a second per app. It never creates a
- * user on an update: users are seeded ({@link #createUser}, or {@code POST /apps/{app_id}/users}).
+ * user on an update: users are seeded ({@link #createUser}) or created by Create User
+ * ({@code POST /apps/{app_id}/users}, https://documentation.onesignal.com/reference/create-user), which also adds
+ * subscriptions (a token already held by another user moves to this one; at most 20 a user).
  */
 public final class OneSignalFake extends FakeApi {
 
@@ -38,6 +40,14 @@ public final class OneSignalFake extends FakeApi {
 
     /** A segment as created, with its filters. */
     public record Segment(String id, String name, JsonNode filters) {
+    }
+
+    /** A user's subscription (a device, an email address, a phone number). */
+    public record Subscription(String id, String type, String token, boolean enabled, String deviceModel, String deviceOs) {
+        @Override
+        public String toString() {
+            return type + " " + id;
+        }
     }
 
     private static final Pattern USER = Pattern.compile("/apps/([^/]+)/users/by/([^/]+)/([^/]+)");
@@ -54,6 +64,9 @@ public final class OneSignalFake extends FakeApi {
     private static final Set<String> FIELDS = Set.of("tag", "last_session", "first_session", "session_count",
             "session_time", "language", "app_version", "location", "country");
     private static final int MAX_TAGS_PER_REQUEST = 100;
+    private static final int MAX_SUBSCRIPTIONS_PER_USER = 20;
+    private static final Set<String> SUBSCRIPTION_TYPES = Set.of("iOSPush", "AndroidPush", "FireOSPush", "ChromeExtensionPush",
+            "ChromePush", "WindowsPush", "SafariLegacyPush", "FirefoxPush", "macOSPush", "HuaweiPush", "SafariPush", "Email", "SMS");
     private static final int MAX_EVENT_BYTES = 2024;
     private static final int MAX_EVENTS_REQUEST_BYTES = 1024 * 1024;
 
@@ -62,6 +75,7 @@ public final class OneSignalFake extends FakeApi {
         Plan plan = Plan.PROFESSIONAL;
         final Map<String, Map<String, String>> users = new LinkedHashMap<>();
         final Map<String, Segment> segments = new LinkedHashMap<>();
+        final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
         final List<JsonNode> customEvents = new ArrayList<>();
         final Set<String> idempotencyKeys = new HashSet<>();
         final Map<String, Long> lastUpdate = new HashMap<>();
@@ -103,6 +117,11 @@ public final class OneSignalFake extends FakeApi {
         return tags == null ? null : Map.copyOf(tags);
     }
 
+    /** The user's subscriptions, in the order they were added. */
+    public synchronized List<Subscription> subscriptions(String appId, String externalId) {
+        return List.copyOf(app(appId).subscriptions.getOrDefault(externalId, List.of()));
+    }
+
     public synchronized List<JsonNode> customEvents(String appId) {
         return List.copyOf(app(appId).customEvents);
     }
@@ -142,6 +161,7 @@ public final class OneSignalFake extends FakeApi {
         apps.values().forEach(app -> {
             app.users.clear();
             app.segments.clear();
+            app.subscriptions.clear();
             app.customEvents.clear();
             app.idempotencyKeys.clear();
             app.lastUpdate.clear();
@@ -158,7 +178,13 @@ public final class OneSignalFake extends FakeApi {
         apps.forEach((id, app) -> {
             ObjectNode node = all.putObject(id);
             ObjectNode users = node.putObject("users");
-            app.users.forEach((externalId, tags) -> users.putObject(externalId).set("tags", Json.MAPPER.valueToTree(tags)));
+            app.users.forEach((externalId, tags) -> {
+                ObjectNode user = users.putObject(externalId);
+                user.set("tags", Json.MAPPER.valueToTree(tags));
+                ArrayNode subscriptions = user.putArray("subscriptions");
+                app.subscriptions.getOrDefault(externalId, List.of()).forEach(s -> subscriptions.addObject()
+                        .put("id", s.id()).put("type", s.type()).put("enabled", s.enabled()));
+            });
             ArrayNode segments = node.putArray("segments");
             app.segments.values().forEach(s -> segments.addObject().put("id", s.id()).put("name", s.name()));
             node.put("custom_events", app.customEvents.size());
@@ -206,14 +232,7 @@ public final class OneSignalFake extends FakeApi {
             };
         }
         if (USERS.matcher(path).matches() && method.equals("POST")) {
-            String externalId = json == null ? null : json.path("identity").path("external_id").asText(null);
-            if (externalId == null) {
-                return structuredError(400, "identity-0", "identity.external_id is required");
-            }
-            boolean existed = app.users.containsKey(externalId);
-            createUser(appId, externalId);
-            return Reply.json(existed ? 202 : 201, "{\"identity\":{\"external_id\":" + Json.MAPPER.valueToTree(externalId)
-                    + ",\"onesignal_id\":\"" + UUID.nameUUIDFromBytes(externalId.getBytes(StandardCharsets.UTF_8)) + "\"}}");
+            return createUser(app, json);
         }
         if (CUSTOM_EVENTS.matcher(path).matches() && method.equals("POST")) {
             return customEvents(app, json, body.length);
@@ -222,6 +241,66 @@ public final class OneSignalFake extends FakeApi {
             return segments(app, method, matcher.group(2), json, query);
         }
         return Reply.json(404, "{\"errors\":[\"Not Found\"]}");
+    }
+
+    private Reply createUser(App app, JsonNode json) {
+        String externalId = json == null ? null : json.path("identity").path("external_id").asText(null);
+        if (externalId == null) {
+            return structuredError(400, "identity-0", "identity.external_id is required");
+        }
+        JsonNode subscriptions = json.path("subscriptions");
+        for (JsonNode subscription : subscriptions) {
+            String type = subscription.path("type").asText("");
+            if (!SUBSCRIPTION_TYPES.contains(type)) {
+                return structuredError(400, "subscription-0", "subscriptions[].type must be one of " + new java.util.TreeSet<>(SUBSCRIPTION_TYPES));
+            }
+            if (subscription.path("token").asText("").isEmpty()) {
+                return structuredError(400, "subscription-1", "subscriptions[].token is required for " + type);
+            }
+        }
+        boolean existed = app.users.containsKey(externalId);
+        long now = System.currentTimeMillis();
+        Long last = app.lastUpdate.get(externalId);
+        if (existed && perUserIntervalMillis > 0 && last != null && now - last < perUserIntervalMillis) {
+            return new Reply(429, "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"Subscription/User Update Per Device\"}",
+                    Map.of("Retry-After", "1"));
+        }
+        List<Subscription> held = new ArrayList<>(app.subscriptions.getOrDefault(externalId, List.of()));
+        List<Subscription> added = new ArrayList<>();
+        for (JsonNode subscription : subscriptions) {
+            String token = subscription.path("token").asText();
+            Subscription previous = held.stream().filter(s -> s.token().equals(token)).findFirst()
+                    .or(() -> app.subscriptions.values().stream().flatMap(List::stream).filter(s -> s.token().equals(token)).findFirst())
+                    .orElse(null);
+            added.add(new Subscription(previous == null ? UUID.randomUUID().toString() : previous.id(),
+                    subscription.path("type").asText(), token, subscription.path("enabled").asBoolean(true),
+                    subscription.path("device_model").asText(null), subscription.path("device_os").asText(null)));
+        }
+        long distinctTokens = java.util.stream.Stream.concat(held.stream(), added.stream()).map(Subscription::token).distinct().count();
+        if (distinctTokens > MAX_SUBSCRIPTIONS_PER_USER) {
+            return structuredError(409, "Subscription Limit Exceeded", "A user can have at most 20 subscriptions");
+        }
+        for (Subscription subscription : added) {
+            // a token is one device: it leaves the user who held it
+            app.subscriptions.values().forEach(list -> list.removeIf(s -> s.token().equals(subscription.token())));
+            held.removeIf(s -> s.token().equals(subscription.token()));
+            held.add(subscription);
+        }
+        app.subscriptions.values().removeIf(List::isEmpty);
+        if (!held.isEmpty()) {
+            app.subscriptions.put(externalId, held);
+        }
+        Map<String, String> tags = app.users.computeIfAbsent(externalId, id -> new LinkedHashMap<>());
+        if (!existed) {
+            json.path("properties").path("tags").fields().forEachRemaining(tag -> tags.put(tag.getKey(), tag.getValue().asText()));
+        }
+        app.lastUpdate.put(externalId, now);
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.putObject("identity").put("external_id", externalId)
+                .put("onesignal_id", UUID.nameUUIDFromBytes(externalId.getBytes(StandardCharsets.UTF_8)).toString());
+        ArrayNode echoed = answer.putArray("subscriptions");
+        added.forEach(s -> echoed.addObject().put("id", s.id()).put("type", s.type()).put("token", s.token()).put("enabled", s.enabled()));
+        return Reply.json(existed ? 202 : 201, answer.toString());
     }
 
     private Reply updateUser(App app, String externalId, JsonNode json) {

@@ -81,7 +81,7 @@ public class TranslatorBenchmarks {
         amplitudeDetails = DetailNames.load(Path.of("config/event-properties/amplitude.properties"));
         mixpanelNames = names("mixpanel");
         mixpanelDetails = DetailNames.load(Path.of("config/event-properties/mixpanel.properties"));
-        translator = new SegmentTranslator(false, true);
+        translator = new SegmentTranslator(false, true, false);
         identify = message("{\"type\":\"identify\",\"userId\":\"user-1\",\"messageId\":\"m-1\",\"traits\":{\"firstName\":\"Ada\","
                 + "\"lastName\":\"Lovelace\",\"plan\":\"pro\",\"logins\":5,\"vip\":true,\"address\":{\"city\":\"London\"}}}");
         track = message("{\"type\":\"track\",\"userId\":\"user-1\",\"messageId\":\"m-2\",\"event\":\"Order Completed\","

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every translation rule of OneSignal's Segment integration (https://documentation.onesignal.com/docs/segment-onesignal-integration). */
 class SegmentTranslatorTest {
 
-    private final SegmentTranslator translator = new SegmentTranslator(false, false);
+    private final SegmentTranslator translator = new SegmentTranslator(false, false, false);
 
     static SegmentMessage message(String json) throws Exception {
         return new SegmentMessage(OneSignalApps.DEFAULT, (ObjectNode) Json.MAPPER.readTree(json), json);
@@ -65,7 +66,7 @@ class SegmentTranslatorTest {
 
     @Test
     void trackTagPrefixKeepsTheEventName() throws Exception {
-        Translation translation = new SegmentTranslator(true, false).track(message(
+        Translation translation = new SegmentTranslator(true, false, false).track(message(
                 "{\"userId\":\"u1\",\"event\":\"Add to Cart\",\"properties\":{\"brand\":\"Zara\"}}"));
         assertEquals(Map.of("Add_to_Cart_brand", "Zara"), tags(translation));
     }
@@ -75,14 +76,14 @@ class SegmentTranslatorTest {
         String json = "{\"userId\":\"u1\",\"event\":\"Order Completed\",\"messageId\":\"m-1\","
                 + "\"timestamp\":\"2025-10-21T19:09:32.263Z\",\"properties\":{\"item\":\"T-shirt\",\"price\":24.99,"
                 + "\"email\":\"a@example.com\",\"Phone\":\"+1555\"}}";
-        ObjectNode event = new SegmentTranslator(false, true).track(message(json)).change().customEvent();
+        ObjectNode event = new SegmentTranslator(false, true, false).track(message(json)).change().customEvent();
         assertNotNull(event);
         assertEquals("Order Completed", event.path("name").asText());
         assertEquals("u1", event.path("external_id").asText());
         assertEquals("2025-10-21T19:09:32.263Z", event.path("timestamp").asText());
         assertEquals(24.99, event.path("properties").path("price").asDouble());
         assertEquals(2, event.path("properties").size(), "email and phone are never stored, as for tags: " + event);
-        ObjectNode again = new SegmentTranslator(false, true).track(message(json)).change().customEvent();
+        ObjectNode again = new SegmentTranslator(false, true, false).track(message(json)).change().customEvent();
         assertEquals(event.path("idempotency_key").asText(), again.path("idempotency_key").asText(),
                 "a redelivered message keeps its idempotency key");
     }
@@ -110,7 +111,7 @@ class SegmentTranslatorTest {
         Map<String, String> deleted = new HashMap<>();
         deleted.put("shoppers", null);
         assertEquals(deleted, tags(exit));
-        assertNull(new SegmentTranslator(false, true).track(message("{\"userId\":\"u1\",\"event\":\"Audience Entered\","
+        assertNull(new SegmentTranslator(false, true, false).track(message("{\"userId\":\"u1\",\"event\":\"Audience Entered\","
                 + "\"properties\":{\"audience_key\":\"s\",\"s\":true}}")).change().customEvent(), "audience events are not custom events");
     }
 
@@ -128,5 +129,20 @@ class SegmentTranslatorTest {
     @Test
     void otherTypesAreIgnored() throws Exception {
         assertEquals(SegmentTranslator.IGNORED_TYPE, translator.ignore(message("{\"type\":\"page\",\"userId\":\"u1\"}")).dropReason());
+    }
+
+    @Test
+    void anIosDeviceTokenIsCarriedOnlyWhenDeviceRegistrationIsOn() throws Exception {
+        String token = "0f".repeat(32);
+        String json = "{\"type\":\"identify\",\"userId\":\"u1\",\"traits\":{\"plan\":\"pro\"},\"context\":{\"device\":"
+                + "{\"type\":\"ios\",\"token\":\"" + token + "\",\"model\":\"iPhone14,2\"},\"os\":{\"name\":\"iOS\",\"version\":\"17.1\"}}}";
+        assertNull(translator.identify(message(json)).change().device(), "off by default");
+        var device = new SegmentTranslator(false, false, true).identify(message(json)).change().device();
+        assertEquals(token, device.token());
+        assertEquals("iPhone14,2", device.model());
+        assertEquals("17.1", device.osVersion());
+        assertTrue(device.valid());
+        String android = json.replace("\"ios\"", "\"android\"").replace("\"iOS\"", "\"Android\"");
+        assertNull(new SegmentTranslator(false, false, true).identify(message(android)).change().device(), "iOS only (seed 002)");
     }
 }

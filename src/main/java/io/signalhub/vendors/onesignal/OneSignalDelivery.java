@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.Json;
 import io.signalhub.delivery.DeadLetters;
+import io.signalhub.delivery.DeliveredIds;
 import io.signalhub.delivery.Destination;
 import io.signalhub.delivery.HttpStatus;
 import io.signalhub.delivery.Rejection;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Camel-facing side of OneSignal as a Data In destination, called by the same delivery route
  * templates as the Data Out vendors: turns a plan into requests, prepares each call and acts on the
- * answer. Unknown users are counted and dropped (the hub never creates users); refusals are
- * dead-lettered; 429 and 5xx go again after Retry-After.
+ * answer. Unknown users are counted and dropped (users are created only by device registration, when
+ * that is on); refusals are dead-lettered; 429 and 5xx go again after Retry-After. Device tokens are
+ * never logged: answers to device registrations (which echo the subscription) stay out of errors.
  */
 public final class OneSignalDelivery implements RequestDelivery {
 
@@ -59,6 +61,8 @@ public final class OneSignalDelivery implements RequestDelivery {
 
     private final Pacing pacing;
     private final RetryGate retryGate;
+    /** Devices OneSignal took during this run: not registered again with every message of the device. */
+    private final DeliveredIds registeredDevices = new DeliveredIds(RECENT_USERS);
 
     public OneSignalDelivery(OneSignalApps apps, int tagLimit, KnownSegments knownSegments, DeadLetters deadLetters,
                              DestinationStats stats, DataInStats dataIn, Pacing pacing, RetryGate retryGate) {
@@ -75,7 +79,8 @@ public final class OneSignalDelivery implements RequestDelivery {
     /** The requests for one poll's plan; users updated less than a second ago go last. */
     public List<OneSignalRequest> requests(@ExchangeProperty(Destination.BATCH) OneSignalPlan plan) {
         OneSignalRequests.Built built = OneSignalRequests.build(plan, apps, tagLimit,
-                (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name));
+                (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name),
+                registeredDevices::contains);
         built.dropped().forEach(dataIn::dropped);
         deadLetter("over_limit", built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
                 "the custom event is over OneSignal's 2,024 bytes or its name over 128 characters", 0, null,
@@ -98,7 +103,7 @@ public final class OneSignalDelivery implements RequestDelivery {
     /** The HTTP call: path, method, the app's key; waits out the per-user second when needed. */
     public void prepare(Exchange exchange) throws InterruptedException {
         OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
-        if (request.kind().equals(OneSignalRequest.USER)) {
+        if (request.perUser()) {
             long wait = lastSent(request) + PER_USER_INTERVAL_MILLIS - System.currentTimeMillis();
             if (wait > 0) {
                 Thread.sleep(wait);
@@ -118,10 +123,10 @@ public final class OneSignalDelivery implements RequestDelivery {
         OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         String retryAfter = message.getHeader("Retry-After", String.class);
-        String body = message.getBody(String.class);
+        String body = withoutToken(request, message.getBody(String.class));
         RetryGate.clearHeaders(message);
         message.setBody(null);
-        if (request.kind().equals(OneSignalRequest.USER)) {
+        if (request.perUser()) {
             synchronized (lastUpdate) {
                 lastUpdate.put(userKey(request), System.currentTimeMillis());
             }
@@ -142,6 +147,7 @@ public final class OneSignalDelivery implements RequestDelivery {
         switch (request.kind()) {
             case OneSignalRequest.SEGMENT -> onSegment(request, status, body, outcomes);
             case OneSignalRequest.USER -> onUser(request, status, body, outcomes);
+            case OneSignalRequest.DEVICE -> onDevice(request, status, body);
             default -> onEvents(request, status, body);
         }
     }
@@ -179,6 +185,28 @@ public final class OneSignalDelivery implements RequestDelivery {
             outcomes.failed(request.subject());
             refused(request, status, body);
         }
+    }
+
+    private void onDevice(OneSignalRequest request, int status, String body) {
+        if (HttpStatus.isSuccess(status)) {
+            registeredDevices.add(OneSignalRequests.deviceKey(request.app().appId(), request.subject(), deviceToken(request)));
+            dataIn.deviceRegistered();
+        } else {
+            refused(request, status, body);
+        }
+    }
+
+    private static String deviceToken(OneSignalRequest request) {
+        return Json.readObject(request.body()).path("subscriptions").path(0).path("token").asText();
+    }
+
+    /** An answer to a device registration may echo the device's token: it never reaches an error, a log or a dead letter. */
+    private static String withoutToken(OneSignalRequest request, String body) {
+        if (body == null || !request.kind().equals(OneSignalRequest.DEVICE)) {
+            return body;
+        }
+        String token = deviceToken(request);
+        return token.isEmpty() ? body : body.replace(token, "<device token>");
     }
 
     private void onEvents(OneSignalRequest request, int status, String body) {
@@ -225,7 +253,7 @@ public final class OneSignalDelivery implements RequestDelivery {
     }
 
     private long lastSent(OneSignalRequest request) {
-        if (!request.kind().equals(OneSignalRequest.USER)) {
+        if (!request.perUser()) {
             return 0;
         }
         synchronized (lastUpdate) {

@@ -23,13 +23,19 @@ public final class OneSignalPlan {
     public record UserUpdate(String app, String externalId, Map<String, String> tags, List<String> sources) {
     }
 
+    /** The device to register as a user's push subscription, and the records that carried it. */
+    public record DeviceRegistration(String app, String externalId, IosDevice device, List<String> sources) {
+    }
+
     /** A custom event and the record it came from. */
     public record CustomEvent(String app, ObjectNode event, String source) {
     }
 
     public static final String NESTED_VALUE = "nested_value";
+    public static final String INVALID_DEVICE_TOKEN = "invalid_device_token";
 
     private final Map<String, UserUpdate> users = new LinkedHashMap<>();
+    private final Map<String, DeviceRegistration> devices = new LinkedHashMap<>();
     private final List<CustomEvent> customEvents = new ArrayList<>();
     private final Map<String, Map<String, String>> segments = new LinkedHashMap<>();
     private final Outcomes outcomes = new Outcomes();
@@ -62,6 +68,17 @@ public final class OneSignalPlan {
                 update.sources().add(change.source());
             }
         }
+        if (change.device() != null && !change.device().valid()) {
+            count(INVALID_DEVICE_TOKEN, 1);
+        } else if (change.device() != null) {
+            // each device of a user is registered once a poll, however many of its messages carried it
+            String key = change.app() + '\n' + change.externalId() + '\n' + change.device().token();
+            DeviceRegistration registration = devices.computeIfAbsent(key,
+                    k -> new DeviceRegistration(change.app(), change.externalId(), change.device(), new ArrayList<>()));
+            if (change.source() != null) {
+                registration.sources().add(change.source());
+            }
+        }
         if (change.customEvent() != null) {
             customEvents.add(new CustomEvent(change.app(), change.customEvent(), change.source()));
         }
@@ -76,6 +93,10 @@ public final class OneSignalPlan {
 
     public List<UserUpdate> users() {
         return List.copyOf(users.values());
+    }
+
+    public List<DeviceRegistration> devices() {
+        return List.copyOf(devices.values());
     }
 
     public List<CustomEvent> customEvents() {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One call to OneSignal's REST API.
  *
- * @param kind       what it does: {@link #SEGMENT}, {@link #USER} or {@link #EVENTS}
+ * @param kind       what it does: {@link #SEGMENT}, {@link #DEVICE}, {@link #USER} or {@link #EVENTS}
  * @param app        the app it is for
  * @param method     the HTTP method
  * @param path       the path below the base URL
@@ -17,7 +17,13 @@ import java.util.List;
 public record OneSignalRequest(String kind, OneSignalApps.App app, String method, String path, String body,
                                String subject, int items, List<String> sources) {
 
+    /** Whether OneSignal allows one such request a second per user (user and subscription updates). */
+    public boolean perUser() {
+        return kind.equals(USER) || kind.equals(DEVICE);
+    }
+
     public static final String SEGMENT = "segment";
     public static final String USER = "user";
+    public static final String DEVICE = "device";
     public static final String EVENTS = "events";
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +16,9 @@ import io.signalhub.Json;
 
 /**
  * A {@link OneSignalPlan} as OneSignal REST calls within the API's rules (https://documentation.onesignal.com/reference/update-user):
- * segments first (so audiences have theirs before members are tagged), then one PATCH per user with at
+ * segments first (so audiences have theirs before members are tagged), then the devices to register (Create
+ * User with the device's iOSPush subscription, https://documentation.onesignal.com/reference/create-user: it
+ * creates the user when OneSignal does not know the External ID yet, so tags can follow), then one PATCH per user with at
  * most 100 tags and at most the plan's tag limit of values set (first come; first_name and last_name
  * always fit; deletions always go), then custom events in requests of at most 1 MB, 2,024 bytes each.
  */
@@ -37,10 +40,17 @@ public final class OneSignalRequests {
     private OneSignalRequests() {
     }
 
+    /** The key of a device registration, for remembering which went through. */
+    public static String deviceKey(String appId, String externalId, String token) {
+        return appId + '\n' + externalId + '\n' + token;
+    }
+
     /**
-     * @param knownSegment whether (app id, segment name) is known to exist, so it is not created again
+     * @param knownSegment     whether (app id, segment name) is known to exist, so it is not created again
+     * @param registeredDevice whether a {@link #deviceKey} was registered already, so it is not sent again
      */
-    public static Built build(OneSignalPlan plan, OneSignalApps apps, int tagLimit, BiPredicate<String, String> knownSegment) {
+    public static Built build(OneSignalPlan plan, OneSignalApps apps, int tagLimit, BiPredicate<String, String> knownSegment,
+                              Predicate<String> registeredDevice) {
         List<OneSignalRequest> requests = new ArrayList<>();
         Map<String, Integer> dropped = new TreeMap<>();
         plan.segments().forEach((appName, byTag) -> {
@@ -52,6 +62,16 @@ public final class OneSignalRequests {
                 }
             });
         });
+        for (OneSignalPlan.DeviceRegistration registration : plan.devices()) {
+            OneSignalApps.App app = apps.app(registration.app());
+            if (!registeredDevice.test(deviceKey(app.appId(), registration.externalId(), registration.device().token()))) {
+                ObjectNode body = Json.MAPPER.createObjectNode();
+                body.putObject("identity").put("external_id", registration.externalId());
+                body.putArray("subscriptions").add(registration.device().subscription());
+                requests.add(new OneSignalRequest(OneSignalRequest.DEVICE, app, "POST", "/apps/" + app.appId() + "/users",
+                        body.toString(), registration.externalId(), 1, registration.sources()));
+            }
+        }
         for (OneSignalPlan.UserUpdate user : plan.users()) {
             OneSignalApps.App app = apps.app(user.app());
             Map<String, String> tags = withinTagLimit(user.tags(), tagLimit);

@@ -16,7 +16,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param audienceKey  the Engage audience whose OneSignal segment must exist, or null
  * @param source       the Kafka record it came from, dead-lettered if OneSignal refuses the change; null
  *                     when there is none (cohort syncs, which try again on their next run)
+ * @param device       the iOS device to register as the user's push subscription, or null
  */
 public record UserChange(String app, String externalId, Map<String, String> tags, List<String> nestedKeys,
-                         ObjectNode customEvent, String audienceKey, String source) {
+                         ObjectNode customEvent, String audienceKey, String source, IosDevice device) {
+
+    public UserChange(String app, String externalId, Map<String, String> tags, List<String> nestedKeys,
+                      ObjectNode customEvent, String audienceKey, String source) {
+        this(app, externalId, tags, nestedKeys, customEvent, audienceKey, source, null);
+    }
 }

@@ -36,7 +36,7 @@ class OneSignalRequestsTest {
         plan.add(Translation.of(change("shop", "u1", TagMaps.of("plan", "shop"))));
         plan.add(Translation.dropped(SegmentTranslator.NO_USER_ID));
 
-        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false).requests();
+        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, device -> false).requests();
         assertEquals(3, requests.size(), "one PATCH per user and app");
         assertEquals(1, plan.coalesced());
         assertEquals(Map.of(SegmentTranslator.NO_USER_ID, 1), plan.dropped());
@@ -53,7 +53,7 @@ class OneSignalRequestsTest {
         OneSignalPlan plan = new OneSignalPlan();
         plan.add(Translation.of(change("default", "a b/c", TagMaps.of("x", "1"))));
         assertEquals("/apps/app-1/users/by/external_id/a%20b%2Fc",
-                OneSignalRequests.build(plan, APPS, 10, (a, n) -> false).requests().get(0).path());
+                OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, device -> false).requests().get(0).path());
     }
 
     @Test
@@ -64,7 +64,7 @@ class OneSignalRequestsTest {
 
         OneSignalPlan plan = new OneSignalPlan();
         plan.add(Translation.of(change("default", "u1", tags)));
-        OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 3, (a, n) -> false);
+        OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 3, (a, n) -> false, device -> false);
         assertEquals(Map.of(OneSignalRequests.TAG_LIMIT, 2), built.dropped());
     }
 
@@ -76,7 +76,7 @@ class OneSignalRequestsTest {
         }
         OneSignalPlan plan = new OneSignalPlan();
         plan.add(Translation.of(change("default", "u1", many)));
-        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 1000, (a, n) -> false).requests();
+        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 1000, (a, n) -> false, device -> false).requests();
         assertEquals(List.of(100, 100, 50), requests.stream().map(OneSignalRequest::items).toList());
         for (OneSignalRequest request : requests) {
             assertEquals(request.items(), Json.MAPPER.readTree(request.body()).path("properties").path("tags").size());
@@ -90,7 +90,7 @@ class OneSignalRequestsTest {
         plan.add(Translation.of(new UserChange("default", "u2", TagMaps.of("vip", null), List.of(), null, "vip", "r2")));
         plan.add(Translation.of(new UserChange("default", "u3", TagMaps.of("old", "true"), List.of(), null, "old", "r3")));
 
-        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (app, name) -> name.equals("old")).requests();
+        List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (app, name) -> name.equals("old"), device -> false).requests();
         assertEquals(List.of("segment", "user", "user", "user"), requests.stream().map(OneSignalRequest::kind).toList());
         JsonNode segment = Json.MAPPER.readTree(requests.get(0).body());
         assertEquals("vip", segment.path("name").asText());
@@ -111,7 +111,7 @@ class OneSignalRequestsTest {
         big.putObject("properties").put("pad", "y".repeat(2100));
         plan.add(Translation.of(new UserChange("default", "u-big", Map.of(), List.of(), big, null, "r-big")));
 
-        OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false);
+        OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, device -> false);
         assertEquals(1, built.refusedEvents().size());
         assertEquals(Map.of(OneSignalRequests.OVERSIZED_EVENT, 1), built.dropped());
         int events = 0;
@@ -122,5 +122,32 @@ class OneSignalRequestsTest {
         }
         assertEquals(600, events);
         assertEquals(2, built.requests().size());
+    }
+
+    @Test
+    void aDeviceIsRegisteredBeforeTheUsersTagsOnceAPollAndNotAgainOnceRegistered() throws Exception {
+        String token = "a1".repeat(32);
+        IosDevice device = new IosDevice(token, "iPhone14,2", "17.1", null);
+        OneSignalPlan plan = new OneSignalPlan();
+        plan.add(Translation.of(new UserChange("default", "u1", TagMaps.of("plan", "pro"), List.of(), null, null, "r1", device)));
+        plan.add(Translation.of(new UserChange("default", "u1", TagMaps.of("plan", "max"), List.of(), null, null, "r2", device)));
+        plan.add(Translation.of(new UserChange("default", "u2", Map.of(), List.of(), null, null, "r3",
+                new IosDevice("not-hex", null, null, null))));
+
+        OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, key -> false);
+        assertEquals(List.of("device", "user"), built.requests().stream().map(OneSignalRequest::kind).toList());
+        OneSignalRequest registration = built.requests().get(0);
+        assertEquals("/apps/app-1/users", registration.path());
+        assertEquals(List.of("r1", "r2"), registration.sources());
+        JsonNode body = Json.MAPPER.readTree(registration.body());
+        assertEquals("u1", body.path("identity").path("external_id").asText());
+        assertEquals("{\"type\":\"iOSPush\",\"token\":\"" + token + "\",\"enabled\":true,\"device_model\":\"iPhone14,2\","
+                + "\"device_os\":\"17.1\"}", body.path("subscriptions").get(0).toString());
+        assertEquals(Map.of(OneSignalPlan.INVALID_DEVICE_TOKEN, 1), plan.dropped());
+        assertTrue(!device.toString().contains(token), "the token never reaches a log line");
+
+        String registered = OneSignalRequests.deviceKey("app-1", "u1", token);
+        assertEquals(List.of("user"), OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, registered::equals).requests()
+                .stream().map(OneSignalRequest::kind).toList());
     }
 }
