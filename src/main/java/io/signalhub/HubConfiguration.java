@@ -19,6 +19,8 @@ import io.signalhub.cohorts.CohortSync;
 import io.signalhub.cohorts.CohortsFile;
 import io.signalhub.cohorts.MixpanelCohorts;
 import io.signalhub.datain.DataInBatches;
+import io.signalhub.datain.Triggers;
+import io.signalhub.datain.TriggersFile;
 import io.signalhub.vendors.onesignal.OneSignalApps;
 import io.signalhub.vendors.onesignal.OneSignalDelivery;
 import io.signalhub.datain.PlanAggregation;
@@ -177,11 +179,12 @@ public class HubConfiguration implements CamelConfiguration {
                 metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
 
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, setting(properties, "hub.topics.segment-events"),
-                List.of(OneSignalDelivery.NAME));
+                List.of(OneSignalDelivery.NAME, OneSignalDelivery.TRIGGERS));
         registry.bind("dataInDeadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
         DataInStats stats = metrics.dataIn(OneSignalDelivery.NAME);
-        registry.bind("dataIn", new DataInBatches(apps, deadLetters, stats));
+        registry.bind("dataIn", new DataInBatches(apps, deadLetters, stats, OneSignalDelivery.NAME));
+        registry.bind("triggerBatches", new DataInBatches(apps, deadLetters, stats, OneSignalDelivery.TRIGGERS));
         registry.bind("planAggregation", new PlanAggregation());
         registry.bind("segmentTranslator", new SegmentTranslator(
                 Boolean.parseBoolean(setting(properties, "hub.onesignal.track-tag-prefix")),
@@ -203,8 +206,16 @@ public class HubConfiguration implements CamelConfiguration {
         DestinationStats destinationStats = metrics.addDestination(OneSignalDelivery.NAME, enabled);
         registry.bind(OneSignalDelivery.NAME, new OneSignalDelivery(apps, Integer.parseInt(setting(properties, "hub.onesignal.tag-limit")),
                 new KnownSegments(store), deadLetters, destinationStats, stats,
-                new Pacing(Integer.parseInt(setting(properties, "hub.onesignal.rate-limit")), System::currentTimeMillis), retryGate));
+                new Pacing(Integer.parseInt(setting(properties, "hub.onesignal.rate-limit")), System::currentTimeMillis),
+                Integer.parseInt(setting(properties, "hub.onesignal.notification-rate-limit")), retryGate));
         poison.put(OneSignalDelivery.NAME, new PoisonBatches.Sink(deadLetters, destinationStats));
+        poison.put(OneSignalDelivery.TRIGGERS, new PoisonBatches.Sink(deadLetters, destinationStats));
+        Triggers triggers = new Triggers(TriggersFile.load(Path.of(setting(properties, "hub.triggers.file")), apps.names()), apps,
+                Boolean.parseBoolean(setting(properties, "hub.triggers.dry-run")), stats);
+        registry.bind("triggers", triggers);
+        registry.bind("triggerAggregation", new Triggers.Aggregation());
+        // the triggers' consumer runs only when there is something to trigger
+        properties.addOverrideProperty("hub.triggers.enabled", String.valueOf(enabled && triggers.any()));
         return new DataIn(apps, store, enabled);
     }
 

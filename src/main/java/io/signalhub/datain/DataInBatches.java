@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The two ends of a Data In batch: reading one poll's records into Segment messages (unreadable
- * records and unknown apps are dead-lettered), and, once OneSignal took the plan, committing the
- * offsets and counting what the batch dropped and saved.
+ * records and unknown apps are dead-lettered by the Data In consumer; records replayed to another
+ * consumer of the topic are passed over), and, once OneSignal took the plan, committing the offsets and
+ * counting what the batch dropped and saved.
  */
 public final class DataInBatches {
 
@@ -34,11 +35,17 @@ public final class DataInBatches {
     private final OneSignalApps apps;
     private final DeadLetters deadLetters;
     private final DataInStats stats;
+    private final String consumer;
 
-    public DataInBatches(OneSignalApps apps, DeadLetters deadLetters, DataInStats stats) {
+    /**
+     * @param consumer the consumer of the Segment topic reading with this: {@link OneSignalDelivery#NAME} (Data In,
+     *                 which dead-letters what it cannot read) or {@link OneSignalDelivery#TRIGGERS} (which only passes it over)
+     */
+    public DataInBatches(OneSignalApps apps, DeadLetters deadLetters, DataInStats stats, String consumer) {
         this.apps = apps;
         this.deadLetters = deadLetters;
         this.stats = stats;
+        this.consumer = consumer;
     }
 
     /** The polled records (Camel's Kafka batching: a list of exchanges) as Segment messages, for the splitter. */
@@ -49,6 +56,10 @@ public final class DataInBatches {
         List<Rejection> unreadable = new ArrayList<>();
         for (Object item : records) {
             Exchange record = (Exchange) item;
+            String onlyFor = RecordHeaders.text(record, DeadLetters.REPLAY_TO_HEADER);
+            if (onlyFor != null && !onlyFor.equals(consumer)) {
+                continue;
+            }
             String value = record.getMessage().getBody(String.class);
             String key = record.getMessage().getHeader(KafkaConstants.KEY, String.class);
             String app = RecordHeaders.text(record, SegmentIngress.APP_HEADER);
@@ -63,8 +74,10 @@ public final class DataInBatches {
                 messages.add(new SegmentMessage(app, (ObjectNode) message, value));
             }
         }
-        deadLetters.send(DeadLetters.UNREADABLE, unreadable);
-        stats.dropped("unreadable_record", unreadable.size());
+        if (consumer.equals(OneSignalDelivery.NAME)) {
+            deadLetters.send(DeadLetters.UNREADABLE, unreadable);
+            stats.dropped("unreadable_record", unreadable.size());
+        }
         return messages;
     }
 

@@ -28,7 +28,6 @@ public final class SegmentTranslator {
     public static final String NO_USER_ID = "no_user_id";
     public static final String IGNORED_TYPE = "ignored_type";
 
-    private static final Set<String> AUDIENCE_CLASSES = Set.of("audience", "journey_step");
     private static final Set<String> NOT_TAGS = Set.of("email", "phone");
     private static final Map<String, String> RENAMED = Map.of("firstName", "first_name", "lastName", "last_name");
 
@@ -56,10 +55,11 @@ public final class SegmentTranslator {
         }
         JsonNode traits = message.message().has("traits") ? message.message().path("traits")
                 : message.message().path("context").path("traits");
-        String audience = audienceKey(message.message());
+        SegmentMessage.Audience membership = message.identifiedAudience();
+        String audience = membership == null ? null : membership.key();
         Tags tags = new Tags();
-        if (audience != null) {
-            tags.membership(audience, isMember(traits.path(audience)));
+        if (membership != null) {
+            tags.membership(audience, membership.member());
         }
         traits.fields().forEachRemaining(trait -> {
             if (!trait.getKey().equals(audience)) {
@@ -83,14 +83,10 @@ public final class SegmentTranslator {
         String computationClass = personas.path("computation_class").asText("");
         Tags tags = new Tags();
 
-        String audience = audienceKey(segment);
-        if (audience == null && (event.equals("Audience Entered") || event.equals("Audience Exited"))) {
-            audience = properties.path("audience_key").asText(null);
-        }
+        SegmentMessage.Audience audience = message.trackedAudience();
         if (audience != null) {
-            JsonNode membership = properties.path(audience);
-            tags.membership(audience, membership.isMissingNode() ? event.equals("Audience Entered") : isMember(membership));
-            return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience, message.record()));
+            tags.membership(audience.key(), audience.member());
+            return Translation.of(new UserChange(message.app(), userId, tags.values, tags.nested, null, audience.key(), message.record()));
         }
         if (computationClass.equals("trait") || event.equals("Trait Computed")) {
             String trait = computationKey != null ? computationKey : properties.path("trait_key").asText(null);
@@ -114,17 +110,6 @@ public final class SegmentTranslator {
     /** page, screen, group, alias (and Segment's delete): accepted, nothing to do in OneSignal. */
     public Translation ignore(SegmentMessage message) {
         return Translation.dropped(IGNORED_TYPE);
-    }
-
-    /** The Engage audience this message reports membership of (actions-core's rule), or null. */
-    private static String audienceKey(JsonNode segment) {
-        JsonNode personas = segment.path("context").path("personas");
-        String key = personas.path("computation_key").asText("");
-        return AUDIENCE_CLASSES.contains(personas.path("computation_class").asText("")) && !key.isBlank() ? key : null;
-    }
-
-    private static boolean isMember(JsonNode value) {
-        return value.isBoolean() ? value.booleanValue() : value.asText("").equalsIgnoreCase("true");
     }
 
     private static ObjectNode customEvent(ObjectNode segment, String userId, String event, String record) {

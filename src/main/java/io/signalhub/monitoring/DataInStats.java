@@ -13,6 +13,11 @@ public final class DataInStats implements DataInStatsMXBean {
     private final AtomicLong segmentsCreated = new AtomicLong();
     private final AtomicLong segmentsRefused = new AtomicLong();
     private final AtomicLong devicesRegistered = new AtomicLong();
+    private final ReasonCounters notifiedByTrigger = new ReasonCounters();
+    private final AtomicLong notifications = new AtomicLong();
+    private final AtomicLong notificationsDryRun = new AtomicLong();
+    private final AtomicLong notSubscribed = new AtomicLong();
+    private final AtomicLong invalidAliases = new AtomicLong();
     private final ReasonCounters dropped = new ReasonCounters();
 
     public void messages(int count) {
@@ -50,6 +55,47 @@ public final class DataInStats implements DataInStatsMXBean {
     @Override
     public long getDevicesRegistered() {
         return devicesRegistered.get();
+    }
+
+    /** Users a trigger matched (and was asked to notify). */
+    public void triggered(String trigger, int users) {
+        notifiedByTrigger.add(trigger, users);
+    }
+
+    public void dryRun(int requests) {
+        notificationsDryRun.addAndGet(requests);
+    }
+
+    /** OneSignal's answer to a notification: how many it did not send to, and why. */
+    public void notified(int notSubscribedUsers, int invalidAliasUsers) {
+        notifications.incrementAndGet();
+        notSubscribed.addAndGet(notSubscribedUsers);
+        invalidAliases.addAndGet(invalidAliasUsers);
+    }
+
+    @Override
+    public Map<String, Long> getTriggeredUsersByTrigger() {
+        return notifiedByTrigger.snapshot();
+    }
+
+    @Override
+    public long getNotifications() {
+        return notifications.get();
+    }
+
+    @Override
+    public long getNotificationsDryRun() {
+        return notificationsDryRun.get();
+    }
+
+    @Override
+    public long getNotificationsNotSubscribed() {
+        return notSubscribed.get();
+    }
+
+    @Override
+    public long getNotificationsInvalidAliases() {
+        return invalidAliases.get();
     }
 
     public void dropped(String reason, long count) {
@@ -96,6 +142,10 @@ public final class DataInStats implements DataInStatsMXBean {
     @Override
     public Map<String, Long> getDropped() {
         return dropped.snapshot();
+    }
+
+    ReasonCounters triggeredByTrigger() {
+        return notifiedByTrigger;
     }
 
     ReasonCounters droppedByReason() {

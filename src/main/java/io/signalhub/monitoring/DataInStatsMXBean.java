@@ -30,4 +30,19 @@ public interface DataInStatsMXBean {
 
     /** iOS push subscriptions created or updated from Segment messages (hub.onesignal.register-devices). */
     long getDevicesRegistered();
+
+    /** Users each trigger of config/triggers.yaml matched, by trigger name. */
+    Map<String, Long> getTriggeredUsersByTrigger();
+
+    /** Create-message requests OneSignal answered. */
+    long getNotifications();
+
+    /** Notifications only logged (hub.triggers.dry-run). */
+    long getNotificationsDryRun();
+
+    /** Matched users OneSignal did not notify: no subscription of the channel ("All included players are not subscribed"). */
+    long getNotificationsNotSubscribed();
+
+    /** Matched users OneSignal named as invalid_aliases (no such External ID, or nothing to send to). */
+    long getNotificationsInvalidAliases();
 }

@@ -155,6 +155,14 @@ public final class HubMetrics implements Service {
         counter(registry, "signalhub.datain.new.segments", stats, DataInStats::getSegmentsCreated, "destination", destination);
         counter(registry, "signalhub.datain.segments.refused", stats, DataInStats::getSegmentsRefused, "destination", destination);
         counter(registry, "signalhub.datain.devices.registered", stats, DataInStats::getDevicesRegistered, "destination", destination);
+        counter(registry, "signalhub.datain.notifications", stats, DataInStats::getNotifications, "destination", destination);
+        counter(registry, "signalhub.datain.notifications.dry.run", stats, DataInStats::getNotificationsDryRun, "destination", destination);
+        counter(registry, "signalhub.datain.notifications.not.subscribed", stats, DataInStats::getNotificationsNotSubscribed,
+                "destination", destination);
+        counter(registry, "signalhub.datain.notifications.invalid.aliases", stats, DataInStats::getNotificationsInvalidAliases,
+                "destination", destination);
+        stats.triggeredByTrigger().onNewReason((trigger, count) ->
+                counter(registry, "signalhub.datain.triggered.users", count, AtomicLong::get, "destination", destination, "trigger", trigger));
         stats.droppedByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.datain.dropped", count, AtomicLong::get, "destination", destination, "reason", reason));
     }

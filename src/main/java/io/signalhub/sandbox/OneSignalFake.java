@@ -42,6 +42,10 @@ public final class OneSignalFake extends FakeApi {
     public record Segment(String id, String name, JsonNode filters) {
     }
 
+    /** A notification as created: its app, channel, the External IDs it went to and what it said. */
+    public record Notification(String id, String appId, String channel, List<String> recipients, JsonNode request) {
+    }
+
     /** A user's subscription (a device, an email address, a phone number). */
     public record Subscription(String id, String type, String token, boolean enabled, String deviceModel, String deviceOs) {
         @Override
@@ -52,6 +56,12 @@ public final class OneSignalFake extends FakeApi {
 
     private static final Pattern USER = Pattern.compile("/apps/([^/]+)/users/by/([^/]+)/([^/]+)");
     private static final Pattern USERS = Pattern.compile("/apps/([^/]+)/users");
+    private static final Pattern NOTIFICATIONS = Pattern.compile("(?:/api/v1)?/notifications");
+    private static final int MAX_ALIASES_PER_NOTIFICATION = 2000;
+    private static final Map<String, Set<String>> CHANNEL_TYPES = Map.of(
+            "push", Set.of("iOSPush", "AndroidPush", "FireOSPush", "ChromeExtensionPush", "ChromePush", "WindowsPush",
+                    "SafariLegacyPush", "FirefoxPush", "macOSPush", "HuaweiPush", "SafariPush"),
+            "email", Set.of("Email"), "sms", Set.of("SMS"));
     private static final Pattern CUSTOM_EVENTS = Pattern.compile("/apps/([^/]+)/custom_events");
     private static final Pattern SEGMENTS = Pattern.compile("/apps/([^/]+)/segments(?:/([^/]+))?");
     private static final String ACCESS_DENIED = "{\"errors\":[\"Access denied.  Please include an 'Authorization: ...' header"
@@ -76,6 +86,10 @@ public final class OneSignalFake extends FakeApi {
         final Map<String, Map<String, String>> users = new LinkedHashMap<>();
         final Map<String, Segment> segments = new LinkedHashMap<>();
         final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
+        final List<Notification> notifications = new ArrayList<>();
+        final Map<String, String> notificationsByIdempotencyKey = new HashMap<>();
+        long messageWindowStart;
+        int messagesInWindow;
         final List<JsonNode> customEvents = new ArrayList<>();
         final Set<String> idempotencyKeys = new HashSet<>();
         final Map<String, Long> lastUpdate = new HashMap<>();
@@ -90,6 +104,7 @@ public final class OneSignalFake extends FakeApi {
 
     private final Map<String, App> apps = new LinkedHashMap<>();
     private long perUserIntervalMillis = 1000;
+    private int messagesPerSecond = 6000;
     private int appRequestsPerSecond = 1000;
     private int tagUpdates;
 
@@ -115,6 +130,23 @@ public final class OneSignalFake extends FakeApi {
     public synchronized Map<String, String> tags(String appId, String externalId) {
         Map<String, String> tags = app(appId).users.get(externalId);
         return tags == null ? null : Map.copyOf(tags);
+    }
+
+    /** Adds a subscription to a seeded user, as the app's SDK would have. */
+    public synchronized void addSubscription(String appId, String externalId, String type, String token) {
+        createUser(appId, externalId);
+        app(appId).subscriptions.computeIfAbsent(externalId, id -> new ArrayList<>())
+                .add(new Subscription(UUID.randomUUID().toString(), type, token, true, null, null));
+    }
+
+    /** The notifications created in the app, oldest first. */
+    public synchronized List<Notification> notifications(String appId) {
+        return List.copyOf(app(appId).notifications);
+    }
+
+    /** Create-message requests a second each app takes (150 on free plans, 6,000 on paid ones). */
+    public synchronized void messagesPerSecond(int limit) {
+        messagesPerSecond = limit;
     }
 
     /** The user's subscriptions, in the order they were added. */
@@ -162,12 +194,15 @@ public final class OneSignalFake extends FakeApi {
             app.users.clear();
             app.segments.clear();
             app.subscriptions.clear();
+            app.notifications.clear();
+            app.notificationsByIdempotencyKey.clear();
             app.customEvents.clear();
             app.idempotencyKeys.clear();
             app.lastUpdate.clear();
             app.plan = Plan.PROFESSIONAL;
         });
         perUserIntervalMillis = 1000;
+        messagesPerSecond = 6000;
         appRequestsPerSecond = 1000;
         tagUpdates = 0;
     }
@@ -188,6 +223,9 @@ public final class OneSignalFake extends FakeApi {
             ArrayNode segments = node.putArray("segments");
             app.segments.values().forEach(s -> segments.addObject().put("id", s.id()).put("name", s.name()));
             node.put("custom_events", app.customEvents.size());
+            ArrayNode notifications = node.putArray("notifications");
+            app.notifications.forEach(n -> notifications.addObject().put("id", n.id()).put("channel", n.channel())
+                    .set("recipients", Json.MAPPER.valueToTree(n.recipients())));
         });
     }
 
@@ -195,6 +233,9 @@ public final class OneSignalFake extends FakeApi {
     protected synchronized Reply handle(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
         Matcher matcher;
         String appId = (matcher = Pattern.compile("/apps/([^/]+)/.*").matcher(path)).matches() ? matcher.group(1) : null;
+        if (NOTIFICATIONS.matcher(path).matches()) {
+            appId = notificationAppId(body);
+        }
         App app = appId == null ? null : apps.get(appId);
         String token = token(first(headers, "Authorization"));
         if (token == null) {
@@ -234,6 +275,9 @@ public final class OneSignalFake extends FakeApi {
         if (USERS.matcher(path).matches() && method.equals("POST")) {
             return createUser(app, json);
         }
+        if (NOTIFICATIONS.matcher(path).matches() && method.equals("POST")) {
+            return createNotification(app, appId, json);
+        }
         if (CUSTOM_EVENTS.matcher(path).matches() && method.equals("POST")) {
             return customEvents(app, json, body.length);
         }
@@ -241,6 +285,79 @@ public final class OneSignalFake extends FakeApi {
             return segments(app, method, matcher.group(2), json, query);
         }
         return Reply.json(404, "{\"errors\":[\"Not Found\"]}");
+    }
+
+    private static String notificationAppId(byte[] body) {
+        try {
+            return Json.MAPPER.readTree(body).path("app_id").asText(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Create message (https://documentation.onesignal.com/reference/create-message) by External ID: 200 whenever it is
+     * well-formed; the users without a subscription of the channel are not sent to ({@code invalid_aliases}, or no
+     * notification at all); an idempotency key seen before answers the same notification, marked replayed.
+     */
+    private Reply createNotification(App app, String appId, JsonNode json) {
+        long now = System.currentTimeMillis();
+        if (now - app.messageWindowStart >= 1000) {
+            app.messageWindowStart = now;
+            app.messagesInWindow = 0;
+        }
+        if (++app.messagesInWindow > messagesPerSecond) {
+            return new Reply(429, "{\"errors\":[\"API rate limit exceeded.\"]}", Map.of("Retry-After", "1"));
+        }
+        JsonNode aliases = json.path("include_aliases");
+        if (!aliases.isObject() || aliases.isEmpty()) {
+            return Reply.json(400, "{\"errors\":[\"You must include which players, segments, or tags you wish to send this notification to.\"]}");
+        }
+        JsonNode externalIds = aliases.path("external_id");
+        if (!externalIds.isArray() || externalIds.isEmpty()) {
+            return Reply.json(400, "{\"errors\":[\"include_aliases: only external_id is served by this fake, as an array\"]}");
+        }
+        if (externalIds.size() > MAX_ALIASES_PER_NOTIFICATION) {
+            return Reply.json(400, "{\"errors\":[\"include_aliases is limited to 2000 entries per request\"]}");
+        }
+        String channel = json.path("target_channel").asText("");
+        if (!CHANNEL_TYPES.containsKey(channel)) {
+            return Reply.json(400, "{\"errors\":[\"target_channel must be push, email or sms when include_aliases is used\"]}");
+        }
+        boolean template = json.hasNonNull("template_id");
+        if (!template && !json.path("contents").path("en").isTextual()) {
+            return Reply.json(400, "{\"errors\":[\"Message Notifications must have English language content\"]}");
+        }
+        String key = json.path("idempotency_key").asText(null);
+        if (key != null && app.notificationsByIdempotencyKey.containsKey(key)) {
+            return new Reply(200, "{\"id\":\"" + app.notificationsByIdempotencyKey.get(key) + "\",\"external_id\":null}",
+                    Map.of("Idempotent-Replayed", "true"));
+        }
+        List<String> recipients = new ArrayList<>();
+        ArrayNode invalid = Json.MAPPER.createArrayNode();
+        for (JsonNode externalId : externalIds) {
+            boolean subscribed = app.subscriptions.getOrDefault(externalId.asText(), List.of()).stream()
+                    .anyMatch(s -> s.enabled() && CHANNEL_TYPES.get(channel).contains(s.type()));
+            if (subscribed) {
+                recipients.add(externalId.asText());
+            } else {
+                invalid.add(externalId.asText());
+            }
+        }
+        if (recipients.isEmpty()) {
+            return Reply.json(200, "{\"id\":\"\",\"errors\":[\"All included players are not subscribed\"]}");
+        }
+        String id = UUID.randomUUID().toString();
+        app.notifications.add(new Notification(id, appId, channel, List.copyOf(recipients), json.deepCopy()));
+        if (key != null) {
+            app.notificationsByIdempotencyKey.put(key, id);
+        }
+        recordSent(recipients.size());
+        ObjectNode answer = Json.MAPPER.createObjectNode().put("id", id).putNull("external_id");
+        if (!invalid.isEmpty()) {
+            answer.putObject("errors").putObject("invalid_aliases").set("external_id", invalid);
+        }
+        return Reply.json(200, answer.toString());
     }
 
     private Reply createUser(App app, JsonNode json) {

@@ -1,6 +1,7 @@
 package io.signalhub.sandbox;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +61,10 @@ public final class Sandbox implements Service {
                 List.of("user-2", "user-3", ""));
     }
 
-    /** Seeds the sandbox app's users (the tests create their own). */
+    /** Seeds the sandbox app's users, each with an iPhone's push subscription (the tests create their own). */
     public void seedUsers() {
-        ONESIGNAL_USERS.forEach(user -> onesignal.createUser(ONESIGNAL_APP_ID, user));
+        ONESIGNAL_USERS.forEach(user -> onesignal.addSubscription(ONESIGNAL_APP_ID, user, "iOSPush",
+                java.util.HexFormat.of().formatHex((user + "-sandbox-device-token-32-bytes!!").substring(0, 32).getBytes(StandardCharsets.UTF_8))));
     }
 
     @Override

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class OneSignalDelivery implements RequestDelivery {
 
     public static final String NAME = "onesignal";
+    /** The consumer of Segment messages that sends the notifications of config/triggers.yaml. */
+    public static final String TRIGGERS = "triggers";
     private static final Logger LOG = LoggerFactory.getLogger(OneSignalDelivery.class);
     private static final long PER_USER_INTERVAL_MILLIS = 1000;
     private static final int RECENT_USERS = 100_000;
@@ -60,12 +62,15 @@ public final class OneSignalDelivery implements RequestDelivery {
     };
 
     private final Pacing pacing;
+    /** Create-message requests a second per app: OneSignal allows 150 on free plans, 6,000 on paid ones. */
+    private final int notificationRate;
     private final RetryGate retryGate;
     /** Devices OneSignal took during this run: not registered again with every message of the device. */
     private final DeliveredIds registeredDevices = new DeliveredIds(RECENT_USERS);
 
     public OneSignalDelivery(OneSignalApps apps, int tagLimit, KnownSegments knownSegments, DeadLetters deadLetters,
-                             DestinationStats stats, DataInStats dataIn, Pacing pacing, RetryGate retryGate) {
+                             DestinationStats stats, DataInStats dataIn, Pacing pacing, int notificationRate, RetryGate retryGate) {
+        this.notificationRate = notificationRate;
         this.apps = apps;
         this.tagLimit = tagLimit;
         this.knownSegments = knownSegments;
@@ -82,7 +87,7 @@ public final class OneSignalDelivery implements RequestDelivery {
                 (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name),
                 registeredDevices::contains);
         built.dropped().forEach(dataIn::dropped);
-        deadLetter("over_limit", built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
+        deadLetter(NAME, "over_limit", built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
                 "the custom event is over OneSignal's 2,024 bytes or its name over 128 characters", 0, null,
                 replayHeaders(e.app()))).toList());
         List<OneSignalRequest> requests = new ArrayList<>(built.requests());
@@ -90,14 +95,14 @@ public final class OneSignalDelivery implements RequestDelivery {
         return requests;
     }
 
-    /** Throttling is per OneSignal app (about 1,000 requests a second each). */
+    /** Throttling is per OneSignal app (about 1,000 requests a second each); notifications have a bucket of their own. */
     public String throttleKey(@ExchangeProperty(Destination.REQUEST) OneSignalRequest request) {
-        return NAME + ":" + request.app().appId();
+        return NAME + (request.kind().equals(OneSignalRequest.NOTIFICATION) ? "-notifications:" : ":") + request.app().appId();
     }
 
     /** Requests per second per app now: the configured rate, lower for a while after OneSignal answered 429. */
-    public int rateLimit() {
-        return pacing.rate();
+    public int rateLimit(@ExchangeProperty(Destination.REQUEST) OneSignalRequest request) {
+        return request.kind().equals(OneSignalRequest.NOTIFICATION) ? notificationRate : pacing.rate();
     }
 
     /** The HTTP call: path, method, the app's key; waits out the per-user second when needed. */
@@ -142,6 +147,10 @@ public final class OneSignalDelivery implements RequestDelivery {
             }
             retryGate.waitFor(message, HttpStatus.retryAfterMillis(retryAfter));
             throw new RetryableDeliveryException(NAME + ": " + request.kind() + " request goes again after: " + error);
+        }
+        if (request.kind().equals(OneSignalRequest.NOTIFICATION)) {
+            onNotification(request, status, body);
+            return;
         }
         OneSignalPlan.Outcomes outcomes = exchange.getProperty(Destination.BATCH, OneSignalPlan.class).outcomes();
         switch (request.kind()) {
@@ -209,6 +218,26 @@ public final class OneSignalDelivery implements RequestDelivery {
         return token.isEmpty() ? body : body.replace(token, "<device token>");
     }
 
+    /**
+     * Create message answers 200 whenever the request is well-formed: an empty id when nobody could be sent to,
+     * else the users it skipped under errors.invalid_aliases (https://documentation.onesignal.com/reference/create-message).
+     */
+    private void onNotification(OneSignalRequest request, int status, String body) {
+        if (!HttpStatus.isSuccess(status)) {
+            refused(request, status, body);
+            return;
+        }
+        JsonNode answer = Json.readObject(body);
+        if (answer.path("id").asText("").isEmpty()) {
+            dataIn.notified(request.items(), 0);
+            LOG.debug("trigger '{}': none of its {} users is subscribed to the channel", request.subject(), request.items());
+            return;
+        }
+        int invalid = answer.path("errors").path("invalid_aliases").path("external_id").size();
+        dataIn.notified(0, invalid);
+        stats.delivered(request.items() - invalid);
+    }
+
     private void onEvents(OneSignalRequest request, int status, String body) {
         if (HttpStatus.isSuccess(status)) {
             int unmatched = Json.readObject(body).path("errors").size();
@@ -225,7 +254,7 @@ public final class OneSignalDelivery implements RequestDelivery {
         String error = HttpStatus.describe(NAME, status, body);
         stats.error(error);
         String key = request.subject() == null ? "" : request.subject();
-        deadLetter("http_" + status, request.sources().stream().map(source -> new Rejection(key, source,
+        deadLetter(consumer(request), "http_" + status, request.sources().stream().map(source -> new Rejection(key, source,
                 "OneSignal refused the " + request.kind() + " request", status, Json.abbreviate(body, 2000),
                 replayHeaders(request.app().name()))).toList());
     }
@@ -235,7 +264,7 @@ public final class OneSignalDelivery implements RequestDelivery {
         OneSignalRequest request = exchange.getProperty(Destination.REQUEST, OneSignalRequest.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String key = request.subject() == null ? "" : request.subject();
-        deadLetter("poison", request.sources().stream().map(source -> new Rejection(key, source,
+        deadLetter(consumer(request), "poison", request.sources().stream().map(source -> new Rejection(key, source,
                 "the " + request.kind() + " request failed: " + cause, 0, null, replayHeaders(request.app().name()))).toList());
     }
 
@@ -244,9 +273,14 @@ public final class OneSignalDelivery implements RequestDelivery {
         return app.equals(OneSignalApps.DEFAULT) ? Map.of() : Map.of(SegmentIngress.APP_HEADER, app);
     }
 
-    private void deadLetter(String reason, List<Rejection> rejections) {
+    /** The consumer whose records a request carries, so a replay of its dead letters goes back to that consumer. */
+    private static String consumer(OneSignalRequest request) {
+        return request.kind().equals(OneSignalRequest.NOTIFICATION) ? TRIGGERS : NAME;
+    }
+
+    private void deadLetter(String consumer, String reason, List<Rejection> rejections) {
         if (!rejections.isEmpty()) {
-            deadLetters.send(NAME, rejections);
+            deadLetters.send(consumer, rejections);
             stats.deadLettered(reason, rejections.size());
             LOG.warn("{}: {} records dead-lettered to {}: {}", NAME, rejections.size(), deadLetters.topic(), rejections.get(0).reason());
         }
