@@ -1,5 +1,6 @@
 package io.signalhub;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -53,6 +54,7 @@ import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.eventstreams.OneSignalEventParser;
+import io.signalhub.sandbox.EventStreamsEmitter;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.store.ClusteredSchedule;
 import io.signalhub.store.HubStore;
@@ -341,6 +343,17 @@ public class HubConfiguration implements CamelConfiguration {
         Files.writeString(tokens, "hub.ingress.token=" + setting(properties, "hub.ingress.token")
                 + "\nhub.admin.token=" + setting(properties, "hub.admin.token") + "\n");
         banner.append("  (also in ").append(tokens).append(")\n");
+        // the fake OneSignal streams its notifications' message events back to this hub, as Event Streams would
+        String template = setting(properties, "hub.sandbox.event-streams.template");
+        EventStreamsEmitter emitter = new EventStreamsEmitter(
+                URI.create("http://127.0.0.1:" + setting(properties, "camel.server.port") + "/onesignal/events"),
+                setting(properties, "hub.sandbox.event-streams.method"),
+                Map.of("Authorization", "Bearer " + setting(properties, "hub.ingress.token")),
+                template.isEmpty() ? EventStreamsEmitter.DOCUMENTED_TEMPLATE : Files.readString(Path.of(template)),
+                Sandbox.EVENT_STREAMS_ATTEMPTS, Sandbox.EVENT_STREAMS_FIRST_RETRY_MILLIS, Sandbox.EVENT_STREAMS_DISABLE_AFTER);
+        sandbox.onesignal().streamEventsTo(emitter);
+        banner.append("  OneSignal notifications (POST ").append(sandbox.onesignal().baseUrl())
+                .append("/notifications) stream their message events to /onesignal/events\n");
         System.out.println(banner);
     }
 

@@ -103,6 +103,8 @@ public final class OneSignalFake extends FakeApi {
     }
 
     private final Map<String, App> apps = new LinkedHashMap<>();
+    /** Where the message events of the notifications go, as Event Streams would send them; null: nowhere. */
+    private volatile EventStreamsEmitter eventStreams;
     private long perUserIntervalMillis = 1000;
     private int messagesPerSecond = 6000;
     private int appRequestsPerSecond = 1000;
@@ -137,6 +139,11 @@ public final class OneSignalFake extends FakeApi {
         createUser(appId, externalId);
         app(appId).subscriptions.computeIfAbsent(externalId, id -> new ArrayList<>())
                 .add(new Subscription(UUID.randomUUID().toString(), type, token, true, null, null));
+    }
+
+    /** From now on each notification's message events (sent, received or delivered) are streamed there. */
+    public void streamEventsTo(EventStreamsEmitter emitter) {
+        eventStreams = emitter;
     }
 
     /** The notifications created in the app, oldest first. */
@@ -201,6 +208,7 @@ public final class OneSignalFake extends FakeApi {
             app.lastUpdate.clear();
             app.plan = Plan.PROFESSIONAL;
         });
+        eventStreams = null;
         perUserIntervalMillis = 1000;
         messagesPerSecond = 6000;
         appRequestsPerSecond = 1000;
@@ -349,6 +357,13 @@ public final class OneSignalFake extends FakeApi {
         }
         String id = UUID.randomUUID().toString();
         app.notifications.add(new Notification(id, appId, channel, List.copyOf(recipients), json.deepCopy()));
+        EventStreamsEmitter emitter = eventStreams;
+        if (emitter != null) {
+            for (String recipient : recipients) {
+                app.subscriptions.get(recipient).stream().filter(s -> s.enabled() && CHANNEL_TYPES.get(channel).contains(s.type()))
+                        .forEach(s -> streamMessageEvents(emitter, appId, id, channel, recipient, s, json));
+            }
+        }
         if (key != null) {
             app.notificationsByIdempotencyKey.put(key, id);
         }
@@ -358,6 +373,51 @@ public final class OneSignalFake extends FakeApi {
             answer.putObject("errors").putObject("invalid_aliases").set("external_id", invalid);
         }
         return Reply.json(200, answer.toString());
+    }
+
+    /** What a sent notification makes Event Streams report for one subscription (https://documentation.onesignal.com/docs/en/event-streams-data). */
+    private static void streamMessageEvents(EventStreamsEmitter emitter, String appId, String notificationId, String channel,
+                                            String externalId, Subscription subscription, JsonNode notification) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("event.app_id", appId);
+        fields.put("event.subscription_device_type", switch (subscription.type()) {
+            case "iOSPush" -> "iOS";
+            case "AndroidPush" -> "Android";
+            case "ChromePush", "ChromeExtensionPush" -> "Chrome";
+            case "SafariPush", "SafariLegacyPush" -> "Safari";
+            case "FirefoxPush" -> "Firefox";
+            default -> subscription.type();
+        });
+        fields.put("event.subscription_id", subscription.id());
+        fields.put("event.onesignal_id", UUID.nameUUIDFromBytes(externalId.getBytes(StandardCharsets.UTF_8)).toString());
+        fields.put("event.external_id", externalId);
+        fields.put("message.id", notificationId);
+        fields.put("message.name", notification.path("name").asText(""));
+        // push titles and contents arrive rendered as a dict, contents clipped to 50 characters; an email's title is its subject
+        fields.put("message.title", channel.equals("email") ? notification.path("email_subject").asText("")
+                : renderedDict(notification.path("headings"), Integer.MAX_VALUE));
+        fields.put("message.contents", channel.equals("email") ? "" : renderedDict(notification.path("contents"), 50));
+        fields.put("message.template_id", notification.path("template_id").asText(""));
+        fields.put("message.url", notification.path("url").asText(""));
+        fields.put("user.language", "en");
+        String prefix = "message." + channel + ".";
+        for (String kind : channel.equals("sms") ? List.of("sent", "delivered") : List.of("sent", "received")) {
+            Map<String, String> event = new LinkedHashMap<>(fields);
+            event.put("event.kind", prefix + kind);
+            emitter.emit(event);
+        }
+    }
+
+    private static String renderedDict(JsonNode texts, int clip) {
+        if (!texts.isObject() || texts.isEmpty()) {
+            return "";
+        }
+        List<String> entries = new ArrayList<>();
+        texts.fields().forEachRemaining(text -> {
+            String value = text.getValue().asText();
+            entries.add("'" + text.getKey() + "':'" + (value.length() > clip ? value.substring(0, clip) : value) + "'");
+        });
+        return "{" + String.join(",", entries) + "}";
     }
 
     private Reply createUser(App app, JsonNode json) {

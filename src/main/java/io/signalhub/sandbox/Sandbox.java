@@ -24,6 +24,10 @@ public final class Sandbox implements Service {
     public static final int MIXPANEL_COHORT = 1001;
     public static final String AMPLITUDE_COHORT = "churn7d";
     public static final String SEGMENT_SHARED_SECRET = "sandbox-segment-shared-secret";
+    /** How the fake OneSignal's Event Streams retry: tries per event, the first retry's delay (doubling), events failed in a row before it stops. */
+    public static final int EVENT_STREAMS_ATTEMPTS = 4;
+    public static final long EVENT_STREAMS_FIRST_RETRY_MILLIS = 1000;
+    public static final int EVENT_STREAMS_DISABLE_AFTER = 25;
     /** Users the sandbox's OneSignal app knows, so a newcomer's first identify has someone to tag. */
     public static final List<String> ONESIGNAL_USERS = List.of("user_12345", "user-1", "user-2", "user-3");
 

@@ -150,4 +150,33 @@ class OneSignalFakeTest {
         assertEquals(403, free.statusCode());
         assertTrue(free.body().contains("not available for applications on your plan"));
     }
+
+    @Test
+    void createMessageByExternalIdAnswersAsDocumented() throws Exception {
+        FAKE.addSubscription(APP, "u1", "iOSPush", "ab".repeat(32));
+        String key = "Key " + KEY;
+        String base = "{\"app_id\":\"" + APP + "\",\"target_channel\":\"push\",\"contents\":{\"en\":\"Hi\"},";
+        assertEquals(400, call("POST", "/notifications", key, base.replaceFirst(",$", "}")).statusCode(), "no targeting");
+        assertEquals(400, call("POST", "/notifications", key, "{\"app_id\":\"" + APP + "\",\"target_channel\":\"push\","
+                + "\"contents\":{\"de\":\"Hallo\"},\"include_aliases\":{\"external_id\":[\"u1\"]}}").statusCode(), "English is required");
+        assertEquals(403, call("POST", "/notifications", "Key wrong", base + "\"include_aliases\":{\"external_id\":[\"u1\"]}}").statusCode());
+
+        HttpResponse<String> partly = call("POST", "/notifications", key, base
+                + "\"include_aliases\":{\"external_id\":[\"u1\",\"nobody\"]},\"idempotency_key\":\"6f1c2a9e-0000-4000-8000-000000000001\"}");
+        assertEquals(200, partly.statusCode());
+        JsonNode answer = Json.MAPPER.readTree(partly.body());
+        assertEquals(36, answer.path("id").asText().length());
+        assertEquals("[\"nobody\"]", answer.path("errors").path("invalid_aliases").path("external_id").toString());
+        assertEquals(List.of("u1"), FAKE.notifications(APP).get(0).recipients());
+
+        HttpResponse<String> again = call("POST", "/notifications", key, base
+                + "\"include_aliases\":{\"external_id\":[\"u1\"]},\"idempotency_key\":\"6f1c2a9e-0000-4000-8000-000000000001\"}");
+        assertEquals(answer.path("id").asText(), Json.MAPPER.readTree(again.body()).path("id").asText());
+        assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals(1, FAKE.notifications(APP).size(), "an idempotency key seen before sends nothing again");
+
+        HttpResponse<String> nobody = call("POST", "/notifications", key, base.replace("push", "email")
+                + "\"include_aliases\":{\"external_id\":[\"u1\"]}}");
+        assertEquals("{\"id\":\"\",\"errors\":[\"All included players are not subscribed\"]}", nobody.body(), "u1 has no email subscription");
+    }
 }
