@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,7 +23,8 @@ import io.signalhub.ingress.BasicCredentials;
 /**
  * Mixpanel's Query API as the cohort sync uses it (https://developer.mixpanel.com/reference/query-api): the cohort list and the
  * Engage query with {@code filter_by_cohort}, in pages of 1,000 tied to a {@code session_id}, behind
- * service-account Basic auth and the limit of 60 queries an hour per project.
+ * service-account Basic auth and the limits of 60 queries an hour and 5 at once per project
+ * (https://docs.mixpanel.com/reference/rate-limits).
  */
 public final class CohortQueries {
 
@@ -43,6 +45,9 @@ public final class CohortQueries {
     private int pageSize = 1000;
     private long sessionLifetimeMillis = 3_600_000;
     private int engageQueries;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile int concurrentQueries = 5;
+    private volatile long queryMillis;
 
     /** Adds or replaces a cohort; each member is a distinct id with its profile properties. */
     public synchronized void cohort(int id, String name, Map<String, Map<String, String>> profiles) {
@@ -62,6 +67,16 @@ public final class CohortQueries {
         sessionLifetimeMillis = lifetime.toMillis();
     }
 
+    /** Queries a project may run at once: 429 beyond. */
+    public void concurrentQueries(int limit) {
+        concurrentQueries = limit;
+    }
+
+    /** How long each query takes to answer (Mixpanel's are not instant): lets queries overlap. */
+    public void queryTime(Duration time) {
+        queryMillis = time.toMillis();
+    }
+
     /** Engage queries answered (each page is one). */
     public synchronized int engageQueries() {
         return engageQueries;
@@ -73,17 +88,36 @@ public final class CohortQueries {
         queries.clear();
         queriesPerHour = 60;
         pageSize = 1000;
+        concurrentQueries = 5;
+        queryMillis = 0;
         sessionLifetimeMillis = 3_600_000;
         engageQueries = 0;
     }
 
     /** The answer for a Query API path, or null when the path is not one. */
-    synchronized FakeApi.Reply handle(String path, String query, BasicCredentials credentials, byte[] body) {
+    FakeApi.Reply handle(String path, String query, BasicCredentials credentials, byte[] body) {
         boolean list = path.equals("/api/query/cohorts/list") || path.equals("/api/2.0/cohorts/list");
         boolean engage = path.equals("/api/query/engage") || path.equals("/api/2.0/engage");
         if (!list && !engage) {
             return null;
         }
+        try {
+            if (inFlight.incrementAndGet() > concurrentQueries) {
+                return FakeApi.Reply.json(429, "{\"error\":\"too many concurrent queries\",\"status\":\"error\"}");
+            }
+            if (queryMillis > 0) {
+                Thread.sleep(queryMillis);
+            }
+            return answer(list, query, credentials, body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FakeApi.Reply.json(503, "{\"error\":\"interrupted\",\"status\":\"error\"}");
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private synchronized FakeApi.Reply answer(boolean list, String query, BasicCredentials credentials, byte[] body) {
         Map<String, String> params = form(query);
         params.putAll(form(new String(body, StandardCharsets.UTF_8)));
         if (credentials == null || !SERVICE_ACCOUNT.equals(credentials.user()) || !SERVICE_SECRET.equals(credentials.password())) {
