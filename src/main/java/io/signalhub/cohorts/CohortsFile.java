@@ -1,15 +1,15 @@
 package io.signalhub.cohorts;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import io.signalhub.ConfigFiles;
+
+import static io.signalhub.ConfigFiles.text;
 
 /**
  * {@code config/cohorts.yaml}: the cohorts to sync, each {@code source} (mixpanel|amplitude), {@code id},
@@ -22,22 +22,8 @@ public final class CohortsFile {
     }
 
     public static List<Cohort> load(Path file, Set<String> apps) throws IOException {
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        Object root = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
-        Object list = root instanceof Map<?, ?> map ? map.get("cohorts") : root;
-        if (list == null) {
-            return List.of();
-        }
-        if (!(list instanceof List<?> entries)) {
-            throw new IllegalArgumentException(file + ": expected a list of cohorts under 'cohorts:'");
-        }
         List<Cohort> cohorts = new ArrayList<>();
-        for (Object entry : entries) {
-            if (!(entry instanceof Map<?, ?> fields)) {
-                throw new IllegalArgumentException(file + ": each cohort is a map with source and id");
-            }
+        for (Map<?, ?> fields : ConfigFiles.entries(file, "cohorts", "cohort")) {
             String source = text(fields.get("source"));
             String id = text(fields.get("id"));
             String mode = text(fields.get("mode")).isEmpty() ? "dynamic" : text(fields.get("mode"));
@@ -56,9 +42,5 @@ public final class CohortsFile {
             cohorts.add(new Cohort(source, id, mode.equals("dynamic"), app, tag.isEmpty() ? Cohort.defaultTag(source, id) : tag));
         }
         return cohorts;
-    }
-
-    private static String text(Object value) {
-        return value == null ? "" : value.toString().trim();
     }
 }

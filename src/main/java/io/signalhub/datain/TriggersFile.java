@@ -1,7 +1,6 @@
 package io.signalhub.datain;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,9 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalhub.ConfigFiles;
 import io.signalhub.Json;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import static io.signalhub.ConfigFiles.text;
 
 /**
  * {@code config/triggers.yaml}: the real-time notifications of OneSignal's legacy Segment guide. Each trigger
@@ -33,23 +33,9 @@ public final class TriggersFile {
     }
 
     public static List<Trigger> load(Path file, Set<String> apps) throws IOException {
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        Object root = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
-        Object list = root instanceof Map<?, ?> map ? map.get("triggers") : null;
-        if (list == null) {
-            return List.of();
-        }
-        if (!(list instanceof List<?> entries)) {
-            throw new IllegalArgumentException(file + ": expected a list of triggers under 'triggers:'");
-        }
         List<Trigger> triggers = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        for (Object entry : entries) {
-            if (!(entry instanceof Map<?, ?> fields)) {
-                throw new IllegalArgumentException(file + ": each trigger is a map with name, when and send");
-            }
+        for (Map<?, ?> fields : ConfigFiles.entries(file, "triggers", "trigger")) {
             String name = text(fields.get("name"));
             if (name.isEmpty() || !names.add(name)) {
                 throw new IllegalArgumentException(file + ": each trigger needs a name of its own: " + (name.isEmpty() ? fields : name));
@@ -90,9 +76,5 @@ public final class TriggersFile {
             triggers.add(new Trigger(name, audience, audience != null && (Boolean) when.get("entered"), event, app, channel, content));
         }
         return triggers;
-    }
-
-    private static String text(Object value) {
-        return value == null ? "" : value.toString().trim();
     }
 }

@@ -73,6 +73,8 @@ public final class OneSignalFake extends FakeApi {
             "time_elapsed_gt", "time_elapsed_lt");
     private static final Set<String> FIELDS = Set.of("tag", "last_session", "first_session", "session_count",
             "session_time", "language", "app_version", "location", "country");
+    private static final Reply PER_USER_LIMIT = new Reply(429,
+            "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"Subscription/User Update Per Device\"}", Map.of("Retry-After", "1"));
     private static final int MAX_TAGS_PER_REQUEST = 100;
     private static final int MAX_SUBSCRIPTIONS_PER_USER = 20;
     private static final Set<String> SUBSCRIPTION_TYPES = Set.of("iOSPush", "AndroidPush", "FireOSPush", "ChromeExtensionPush",
@@ -88,17 +90,30 @@ public final class OneSignalFake extends FakeApi {
         final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
         final List<Notification> notifications = new ArrayList<>();
         final Map<String, String> notificationsByIdempotencyKey = new HashMap<>();
-        long messageWindowStart;
-        int messagesInWindow;
+        final PerSecond messages = new PerSecond();
+        final PerSecond requests = new PerSecond();
         final List<JsonNode> customEvents = new ArrayList<>();
         final Set<String> idempotencyKeys = new HashSet<>();
         final Map<String, Long> lastUpdate = new HashMap<>();
-        long windowStart;
-        int inWindow;
         long lastView;
 
         App(String apiKey) {
             this.apiKey = apiKey;
+        }
+    }
+
+    /** A rate limit of so many a second (a window per second). */
+    private static final class PerSecond {
+        private long windowStart;
+        private int inWindow;
+
+        boolean take(int limit) {
+            long now = System.currentTimeMillis();
+            if (now - windowStart >= 1000) {
+                windowStart = now;
+                inWindow = 0;
+            }
+            return ++inWindow <= limit;
         }
     }
 
@@ -252,12 +267,7 @@ public final class OneSignalFake extends FakeApi {
         if (app == null || !app.apiKey.equals(token)) {
             return Reply.json(403, ACCESS_DENIED);
         }
-        long now = System.currentTimeMillis();
-        if (now - app.windowStart >= 1000) {
-            app.windowStart = now;
-            app.inWindow = 0;
-        }
-        if (++app.inWindow > appRequestsPerSecond) {
+        if (!app.requests.take(appRequestsPerSecond)) {
             return new Reply(429, "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"App ID\"}", Map.of("Retry-After", "1"));
         }
         JsonNode json = null;
@@ -309,12 +319,7 @@ public final class OneSignalFake extends FakeApi {
      * notification at all); an idempotency key seen before answers the same notification, marked replayed.
      */
     private Reply createNotification(App app, String appId, JsonNode json) {
-        long now = System.currentTimeMillis();
-        if (now - app.messageWindowStart >= 1000) {
-            app.messageWindowStart = now;
-            app.messagesInWindow = 0;
-        }
-        if (++app.messagesInWindow > messagesPerSecond) {
+        if (!app.messages.take(messagesPerSecond)) {
             return new Reply(429, "{\"errors\":[\"API rate limit exceeded.\"]}", Map.of("Retry-After", "1"));
         }
         JsonNode aliases = json.path("include_aliases");
@@ -437,10 +442,8 @@ public final class OneSignalFake extends FakeApi {
         }
         boolean existed = app.users.containsKey(externalId);
         long now = System.currentTimeMillis();
-        Long last = app.lastUpdate.get(externalId);
-        if (existed && perUserIntervalMillis > 0 && last != null && now - last < perUserIntervalMillis) {
-            return new Reply(429, "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"Subscription/User Update Per Device\"}",
-                    Map.of("Retry-After", "1"));
+        if (existed && tooSoon(app, externalId, now)) {
+            return PER_USER_LIMIT;
         }
         List<Subscription> held = new ArrayList<>(app.subscriptions.getOrDefault(externalId, List.of()));
         List<Subscription> added = new ArrayList<>();
@@ -480,6 +483,12 @@ public final class OneSignalFake extends FakeApi {
         return Reply.json(existed ? 202 : 201, answer.toString());
     }
 
+    /** Whether the user was updated less than the per-user interval ago (1 update a second per user). */
+    private boolean tooSoon(App app, String externalId, long now) {
+        Long last = app.lastUpdate.get(externalId);
+        return perUserIntervalMillis > 0 && last != null && now - last < perUserIntervalMillis;
+    }
+
     private Reply updateUser(App app, String externalId, JsonNode json) {
         JsonNode tags = json == null ? null : json.path("properties").path("tags");
         if (json == null || !json.isObject() || tags.isMissingNode()) {
@@ -502,10 +511,8 @@ public final class OneSignalFake extends FakeApi {
             return Reply.json(404, USER_NOT_FOUND);
         }
         long now = System.currentTimeMillis();
-        Long last = app.lastUpdate.get(externalId);
-        if (perUserIntervalMillis > 0 && last != null && now - last < perUserIntervalMillis) {
-            return new Reply(429, "{\"errors\":[\"API rate limit exceeded\"],\"limit\":\"Subscription/User Update Per Device\"}",
-                    Map.of("Retry-After", "1"));
+        if (tooSoon(app, externalId, now)) {
+            return PER_USER_LIMIT;
         }
         Map<String, String> updated = new LinkedHashMap<>(current);
         tags.fields().forEachRemaining(tag -> {
