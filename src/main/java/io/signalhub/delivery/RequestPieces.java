@@ -28,8 +28,9 @@ public final class RequestPieces {
     }
 
     /** The piece to send next, or null when the request went whole. */
-    public Object next(Exchange exchange) {
-        Deque<?> pending = exchange.getProperty(PENDING, Deque.class);
+    public OutboundRequest next(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        Deque<OutboundRequest> pending = exchange.getProperty(PENDING, Deque.class);
         return pending == null ? null : pending.poll();
     }
 }

@@ -70,7 +70,6 @@ public final class OneSignalDelivery implements RequestDelivery {
 
     public OneSignalDelivery(OneSignalApps apps, int tagLimit, KnownSegments knownSegments, DeadLetters deadLetters,
                              DestinationStats stats, DataInStats dataIn, Pacing pacing, int notificationRate, RetryGate retryGate) {
-        this.notificationRate = notificationRate;
         this.apps = apps;
         this.tagLimit = tagLimit;
         this.knownSegments = knownSegments;
@@ -78,6 +77,7 @@ public final class OneSignalDelivery implements RequestDelivery {
         this.stats = stats;
         this.dataIn = dataIn;
         this.pacing = pacing;
+        this.notificationRate = notificationRate;
         this.retryGate = retryGate;
     }
 
