@@ -11,6 +11,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import io.signalhub.cohorts.AmplitudeCohorts;
 import io.signalhub.cohorts.Cohort;
@@ -50,6 +52,7 @@ import io.signalhub.eventstreams.OneSignalIngress;
 import io.signalhub.kafka.EmbeddedKafkaBroker;
 import io.signalhub.kafka.ConsumerGroups;
 import io.signalhub.kafka.HubTopics;
+import io.signalhub.kafka.KafkaClients;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
 import io.signalhub.monitoring.HubMetrics;
@@ -61,6 +64,7 @@ import io.signalhub.store.HubStore;
 import io.signalhub.store.KnownSegments;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
@@ -87,6 +91,12 @@ public class HubConfiguration implements CamelConfiguration {
             startSandbox(camel, properties);
         }
         String brokers = setting(properties, "hub.kafka.brokers");
+        Map<String, Object> clientProperties = KafkaClients.clientProperties(settingsStartingWith(properties, KafkaClients.PREFIX),
+                System.getenv());
+        if (brokers.isEmpty() && !clientProperties.isEmpty()) {
+            throw new IllegalArgumentException(KafkaClients.PREFIX + "* " + clientProperties.keySet()
+                    + " are for an external Kafka cluster (hub.kafka.brokers); the embedded broker takes plain connections");
+        }
         if (brokers.isEmpty()) {
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
                     Path.of(setting(properties, "hub.data-dir"), "kafka"),
@@ -98,17 +108,26 @@ public class HubConfiguration implements CamelConfiguration {
             brokers = broker.bootstrapServers();
             properties.addOverrideProperty("hub.kafka.brokers", brokers);
         }
+        KafkaClients clients = new KafkaClients(brokers, clientProperties);
+        org.slf4j.LoggerFactory.getLogger(HubConfiguration.class).info("Kafka: {}", clients);
+        // Camel's Kafka endpoints apply these after their own options: every consumer and producer of the routes
+        camel.getComponent("kafka", KafkaComponent.class).getConfiguration().getAdditionalProperties().putAll(clients.client());
 
         String eventsTopic = setting(properties, "hub.topics.onesignal-events");
         String segmentTopic = setting(properties, "hub.topics.segment-events");
         String cohortTopic = setting(properties, "hub.topics.cohort-updates");
-        camel.addService(new HubTopics(brokers, List.of(eventsTopic, eventsTopic + ".dlq", segmentTopic,
-                segmentTopic + ".dlq", cohortTopic, cohortTopic + ".dlq"),
-                Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
-        ConsumerGroups groups = new ConsumerGroups(camel, brokers, Long.parseLong(setting(properties, "hub.kafka.lag-refresh-seconds")));
+        long deadLetterHours = Long.parseLong(setting(properties, "hub.topics.dead-letters.retention-hours"));
+        Map<String, Long> retention = new LinkedHashMap<>();
+        for (String[] topic : List.of(new String[] {eventsTopic, "onesignal-events"}, new String[] {segmentTopic, "segment-events"},
+                new String[] {cohortTopic, "cohort-updates"})) {
+            retention.put(topic[0], TimeUnit.HOURS.toMillis(Long.parseLong(setting(properties, "hub.topics." + topic[1] + ".retention-hours"))));
+            retention.put(topic[0] + ".dlq", TimeUnit.HOURS.toMillis(deadLetterHours));
+        }
+        camel.addService(new HubTopics(clients, retention, Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
+        ConsumerGroups groups = new ConsumerGroups(camel, clients, Long.parseLong(setting(properties, "hub.kafka.lag-refresh-seconds")));
         camel.addService(groups);
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
-        DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, eventsTopic, destinationNames);
+        DeadLetters deadLetters = DeadLetters.deadLetters(camel, clients, eventsTopic, destinationNames);
         registry.bind("deadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
 
@@ -126,8 +145,8 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("translatedItems", new TranslatedItems());
 
         Map<String, PoisonBatches.Sink> poison = new HashMap<>();
-        DataIn dataIn = bindDataIn(camel, metrics, brokers, ingressToken, retryGate, poison);
-        DeadLetters cohortDeadLetters = DeadLetters.deadLetters(camel, brokers, cohortTopic, List.of(COHORTS));
+        DataIn dataIn = bindDataIn(camel, metrics, clients, ingressToken, retryGate, poison);
+        DeadLetters cohortDeadLetters = DeadLetters.deadLetters(camel, clients, cohortTopic, List.of(COHORTS));
         metrics.publish("DeadLetters", cohortDeadLetters.topic(), cohortDeadLetters);
         poison.put(COHORTS, new PoisonBatches.Sink(cohortDeadLetters, metrics.addDestination(COHORTS, dataIn.enabled())));
         bindCohortSync(camel, metrics, dataIn);
@@ -170,7 +189,7 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
-    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, String brokers, BearerToken ingressToken,
+    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, KafkaClients clients, BearerToken ingressToken,
                                      RetryGate retryGate, Map<String, PoisonBatches.Sink> poison) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
@@ -180,7 +199,7 @@ public class HubConfiguration implements CamelConfiguration {
                 ingressToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
                 metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
 
-        DeadLetters deadLetters = DeadLetters.deadLetters(camel, brokers, setting(properties, "hub.topics.segment-events"),
+        DeadLetters deadLetters = DeadLetters.deadLetters(camel, clients, setting(properties, "hub.topics.segment-events"),
                 List.of(OneSignalDelivery.NAME, OneSignalDelivery.TRIGGERS));
         registry.bind("dataInDeadLetters", deadLetters);
         metrics.publish("DeadLetters", deadLetters.topic(), deadLetters);
@@ -355,6 +374,22 @@ public class HubConfiguration implements CamelConfiguration {
         banner.append("  OneSignal notifications (POST ").append(sandbox.onesignal().baseUrl())
                 .append("/notifications) stream their message events to /onesignal/events\n");
         System.out.println(banner);
+    }
+
+    /** The settings under a prefix, wherever they come from (the file, -D, the hub's own overrides). */
+    private static Map<String, String> settingsStartingWith(PropertiesComponent properties, String prefix) {
+        Map<String, String> found = new TreeMap<>();
+        List<java.util.Properties> sources = new ArrayList<>(List.of(properties.loadProperties(key -> key.startsWith(prefix)),
+                System.getProperties()));
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent component
+                && component.getOverrideProperties() != null) {
+            sources.add(component.getOverrideProperties());
+        }
+        // by name: Camel's ordered properties keep their entries beside the Hashtable that forEach walks
+        for (java.util.Properties source : sources) {
+            source.stringPropertyNames().stream().filter(key -> key.startsWith(prefix)).forEach(key -> found.put(key, source.getProperty(key)));
+        }
+        return found;
     }
 
     private static String setting(PropertiesComponent properties, String key) {

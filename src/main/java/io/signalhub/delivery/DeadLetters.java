@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
 import io.signalhub.eventstreams.OneSignalEvent;
+import io.signalhub.kafka.KafkaClients;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -47,22 +48,22 @@ public final class DeadLetters implements DeadLettersMXBean {
     public static final String UNREADABLE = "*";
 
     private final CamelContext camel;
-    private final String brokers;
+    private final KafkaClients clients;
     private final String eventsTopic;
     private final List<String> destinations;
     private static final String REPLAY_GROUP = "signalhub-dead-letter-replay";
     private ProducerTemplate producer;
 
-    private DeadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
+    private DeadLetters(CamelContext camel, KafkaClients clients, String eventsTopic, List<String> destinations) {
         this.camel = camel;
-        this.brokers = brokers;
+        this.clients = clients;
         this.eventsTopic = eventsTopic;
         this.destinations = List.copyOf(destinations);
     }
 
     /** Records the destinations refused for good: {@code <events topic>.dlq}. */
-    public static DeadLetters deadLetters(CamelContext camel, String brokers, String eventsTopic, List<String> destinations) {
-        return new DeadLetters(camel, brokers, eventsTopic, destinations);
+    public static DeadLetters deadLetters(CamelContext camel, KafkaClients clients, String eventsTopic, List<String> destinations) {
+        return new DeadLetters(camel, clients, eventsTopic, destinations);
     }
 
     private synchronized ProducerTemplate producer() {
@@ -144,15 +145,10 @@ public final class DeadLetters implements DeadLettersMXBean {
 
     /** Each destination keeps its own replay position, so replaying one never skips another's letters. */
     private int replayFor(String destination) {
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, REPLAY_GROUP + "-" + destination);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Map<String, Object> consumerProps = clients.config(Map.of(ConsumerConfig.GROUP_ID_CONFIG, REPLAY_GROUP + "-" + destination,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        Map<String, Object> producerProps = clients.config(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"));
         int replayed = 0;
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer());
              KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {

@@ -38,15 +38,15 @@ public final class ConsumerGroups implements Service {
     }
 
     private final CamelContext camel;
-    private final String brokers;
+    private final KafkaClients clients;
     private final long refreshSeconds;
     private final List<Watched> watched = new CopyOnWriteArrayList<>();
     private Admin admin;
     private ScheduledExecutorService refresher;
 
-    public ConsumerGroups(CamelContext camel, String brokers, long refreshSeconds) {
+    public ConsumerGroups(CamelContext camel, KafkaClients clients, long refreshSeconds) {
         this.camel = camel;
-        this.brokers = brokers;
+        this.clients = clients;
         this.refreshSeconds = refreshSeconds;
     }
 
@@ -57,8 +57,8 @@ public final class ConsumerGroups implements Service {
 
     @Override
     public synchronized void start() {
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+        admin = Admin.create(clients.config(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))));
         refresher = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "consumer-lag");
         refresher.scheduleWithFixedDelay(this::refresh, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);
     }

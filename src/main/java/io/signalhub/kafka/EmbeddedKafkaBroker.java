@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,6 +33,8 @@ public final class EmbeddedKafkaBroker implements Service {
     private final int port;
     private KafkaRaftServer server;
     private CompletableFuture<Void> starting;
+    private int securedPort;
+    private Map<String, String> securedListener = Map.of();
 
     /** @param port the broker's port, or 0 for a free one (chosen now, so the address is known before the start) */
     public EmbeddedKafkaBroker(Path logDir, int port) throws IOException {
@@ -64,6 +67,21 @@ public final class EmbeddedKafkaBroker implements Service {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Adds a SASL_SSL listener on another port, as managed clusters have, before the start: its settings are
+     * the listener's broker settings without the {@code listener.name.secured.} prefix (ssl.keystore.*,
+     * sasl.enabled.mechanisms, plain.sasl.jaas.config, …). The plain port stays for the broker itself.
+     */
+    public EmbeddedKafkaBroker withSecuredListener(Map<String, String> settings) throws IOException {
+        securedPort = freePort();
+        securedListener = Map.copyOf(settings);
+        return this;
+    }
+
+    public String securedBootstrapServers() {
+        return "127.0.0.1:" + securedPort;
+    }
+
     @Override
     public void start() {
         CompletableFuture<Void> background;
@@ -93,10 +111,13 @@ public final class EmbeddedKafkaBroker implements Service {
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            String secured = securedListener.isEmpty() ? "" : ",SECURED://127.0.0.1:" + securedPort;
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + secured + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + secured);
             props.put("controller.listener.names", "CONTROLLER");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                    + (securedListener.isEmpty() ? "" : ",SECURED:SASL_SSL"));
+            securedListener.forEach((key, value) -> props.put("listener.name.secured." + key, value));
             props.put("inter.broker.listener.name", "PLAINTEXT");
             props.put("log.dirs", logDir.toAbsolutePath().toString());
             props.put("num.partitions", "4");

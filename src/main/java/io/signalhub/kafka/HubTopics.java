@@ -1,6 +1,7 @@
 package io.signalhub.kafka;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Service;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,20 +30,23 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class HubTopics implements Service {
 
-    private final String brokers;
-    private final Collection<String> topics;
+    private static final Logger LOG = LoggerFactory.getLogger(HubTopics.class);
+
+    private final KafkaClients clients;
+    private final Map<String, Long> retentionMillis;
     private final int partitions;
 
-    public HubTopics(String brokers, Collection<String> topics, int partitions) {
-        this.brokers = brokers;
-        this.topics = List.copyOf(topics);
+    /** @param retentionMillis each topic and how long Kafka keeps its records (retention.ms) */
+    public HubTopics(KafkaClients clients, Map<String, Long> retentionMillis, int partitions) {
+        this.clients = clients;
+        this.retentionMillis = Map.copyOf(retentionMillis);
         this.partitions = partitions;
     }
 
     @Override
     public void start() {
         try {
-            ensure(brokers, topics, partitions);
+            ensure();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating the hub's Kafka topics", e);
@@ -72,23 +82,50 @@ public final class HubTopics implements Service {
         }
     }
 
-    /** Creates those of the topics that do not exist, with the partitions given and the broker's replication. */
-    private static void ensure(String brokers, Collection<String> topics, int partitions) throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+    /**
+     * Creates those of the topics that do not exist, with the partitions given, the broker's replication and
+     * their retention; gives the existing ones their retention where it differs.
+     */
+    private void ensure() throws InterruptedException {
+        try (Admin admin = Admin.create(clients.config(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())).toList();
+            List<NewTopic> missing = retentionMillis.keySet().stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, Optional.of(partitions), Optional.empty())
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retentionMillis.get(t)))))
+                    .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
                 awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
+            retain(admin, retentionMillis.keySet().stream().filter(existing::contains).toList());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create the hub's Kafka topics " + topics + ": " + e.getCause(), e);
+                throw new IllegalStateException("could not create the hub's Kafka topics " + retentionMillis.keySet() + ": " + e.getCause(), e);
             }
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + brokers + " did not answer within 30 s", e);
+            throw new IllegalStateException("Kafka at " + clients.brokers() + " did not answer within 30 s", e);
+        }
+    }
+
+    /** The configured retention on topics that already exist; a cluster that does not allow it is logged, not fatal. */
+    private void retain(Admin admin, List<String> topics) throws InterruptedException, java.util.concurrent.TimeoutException {
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        try {
+            List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((resource, config) -> {
+                String wanted = String.valueOf(retentionMillis.get(resource.name()));
+                ConfigEntry current = config.get(TopicConfig.RETENTION_MS_CONFIG);
+                if (current == null || !wanted.equals(current.value())) {
+                    changes.put(resource, List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, wanted),
+                            AlterConfigOp.OpType.SET)));
+                }
+            });
+            if (!changes.isEmpty()) {
+                admin.incrementalAlterConfigs(changes).all().get(30, TimeUnit.SECONDS);
+                LOG.info("retention set on {}", changes.keySet().stream().map(ConfigResource::name).toList());
+            }
+        } catch (ExecutionException e) {
+            LOG.warn("could not set the retention of the existing topics {}: {}", topics, e.getCause().toString());
         }
     }
 }

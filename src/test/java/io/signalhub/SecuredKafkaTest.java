@@ -1,0 +1,133 @@
+package io.signalhub;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.sandbox.Sandbox;
+import io.signalhub.vendors.segment.WebhookSignature;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static io.signalhub.TestHub.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A managed-style cluster: an in-process broker whose client listener takes only SASL_SSL (PLAIN over TLS, a
+ * certificate made by keytool for this run). The hub's settings hub.kafka.client.* reach every client: the
+ * routes' consumers and producers, the topic and lag AdminClients and the dead-letter replay.
+ */
+class SecuredKafkaTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String STORE_PASSWORD = "store-secret";
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
+    private static EmbeddedKafkaBroker broker;
+    private static Path truststore;
+
+    @BeforeAll
+    static void startSecuredBroker() throws Exception {
+        Path dir = Files.createTempDirectory("signalhub-secured-kafka");
+        Path keystore = dir.resolve("broker.p12");
+        Path certificate = dir.resolve("broker.pem");
+        truststore = dir.resolve("truststore.p12");
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
+        keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD,
+                "-file", certificate.toString());
+        keytool("-importcert", "-noprompt", "-alias", "broker", "-file", certificate.toString(),
+                "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
+        broker = new EmbeddedKafkaBroker(dir.resolve("data"), 0).withSecuredListener(Map.of(
+                "ssl.keystore.location", keystore.toString(),
+                "ssl.keystore.password", STORE_PASSWORD,
+                "ssl.keystore.type", "PKCS12",
+                "sasl.enabled.mechanisms", "PLAIN",
+                "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required user_hub=\"hub-secret\";"));
+        broker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.stop();
+    }
+
+    private static void keytool(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool " + arguments[0] + ": " + output);
+    }
+
+    private static Map<String, String> settings(String password) throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("hub.kafka.brokers", broker.securedBootstrapServers());
+        settings.put("hub.kafka.client.security.protocol", "SASL_SSL");
+        settings.put("hub.kafka.client.sasl.mechanism", "PLAIN");
+        settings.put("hub.kafka.client.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"hub\" password=\"" + password + "\";");
+        settings.put("hub.kafka.client.ssl.truststore.location", truststore.toString());
+        settings.put("hub.kafka.client.ssl.truststore.password", STORE_PASSWORD);
+        settings.put("hub.kafka.client.ssl.truststore.type", "PKCS12");
+        return settings;
+    }
+
+    @Test
+    void allThreeChainsRunOnASaslSslCluster() throws Exception {
+        FAKES.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "u-secure");
+        FAKES.mixpanel().cohorts().cohort(91, "Secure Cohort", Map.of("d1", Map.of("$onesignal_user_id", "u-secure")));
+        try (TestHub hub = TestHub.start(settings("hub-secret"))) {
+            java.time.Instant since = java.time.Instant.now().minusSeconds(60);
+            // Data Out
+            assertEquals(202, hub.postEvents("[" + DataOutEndToEndTest.flatEvent("secure-1", "message.push.sent", "u-secure") + "]")
+                    .statusCode());
+            await("Segment", WAIT, () -> FAKES.segment().accepted().size() == 1);
+            await("Amplitude", WAIT, () -> FAKES.amplitude().accepted().size() == 1);
+            await("Mixpanel", WAIT, () -> FAKES.mixpanel().accepted().size() == 1);
+            // Data In, through a signed Segment webhook
+            String identify = "{\"type\":\"identify\",\"userId\":\"u-secure\",\"messageId\":\"m-s\",\"traits\":{\"plan\":\"pro\"}}";
+            String signature = HexFormat.of().formatHex(new WebhookSignature(Sandbox.SEGMENT_SHARED_SECRET).sign(identify.getBytes()));
+            assertEquals(200, hub.post("/segment/webhook", identify, Map.of("X-Signature", signature)).statusCode());
+            await("the tag", WAIT, () -> "pro".equals(FAKES.onesignal().tags(Sandbox.ONESIGNAL_APP_ID, "u-secure").get("plan")));
+            // cohort sync (a Mixpanel push goes through the cohort-updates topic)
+            String push = "{\"action\":\"add_members\",\"parameters\":{\"mixpanel_cohort_id\":\"91\",\"mixpanel_cohort_name\":"
+                    + "\"Secure Cohort\",\"members\":[{\"mixpanel_distinct_id\":\"u-secure\"}]}}";
+            assertEquals(200, hub.post("/mixpanel/cohorts", TestHub.INGRESS_TOKEN, push).statusCode());
+            await("the cohort's segment", WAIT, () -> FAKES.onesignal().members(Sandbox.ONESIGNAL_APP_ID, "Secure Cohort")
+                    .equals(List.of("u-secure")));
+            // the AdminClient of rewind and lag, and the dead-letter replay's own consumer and producer
+            HttpResponse<String> rewound = hub.post("/admin/destinations/amplitude/rewind?since=" + since, TestHub.ADMIN_TOKEN, "");
+            assertEquals(200, rewound.statusCode(), rewound.body());
+            assertEquals(1, Json.MAPPER.readTree(rewound.body()).path("records").asInt(), rewound.body());
+            await("the event sent to Amplitude again", WAIT, () -> FAKES.amplitude().eventsSent() == 2);
+            HttpResponse<String> replayed = hub.post("/admin/dead-letters/replay", TestHub.ADMIN_TOKEN, "");
+            assertEquals("{\"replayed\":0}", replayed.body());
+        }
+    }
+
+    @Test
+    void wrongCredentialsStopTheStartWithTheReason() {
+        long started = System.nanoTime();
+        Exception failure = assertThrows(Exception.class, () -> TestHub.start(settings("wrong-password-4711")).close());
+        StringBuilder reasons = new StringBuilder();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            reasons.append(cause.getMessage()).append(" | ");
+        }
+        assertTrue(reasons.toString().contains("Authentication failed"), reasons.toString());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(40).toNanos(), "no hang");
+        assertTrue(!reasons.toString().contains("4711"), "the password is in no error: " + reasons);
+    }
+}
