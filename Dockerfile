@@ -12,6 +12,8 @@ WORKDIR /opt/signalhub
 COPY --from=build /src/target/signalhub.jar .
 COPY config config
 COPY routes routes
+# the ports (Camel Main skips environment variables ending in _PORT, hence the hub's own)
+ENV HUB_HTTP_PORT=8080 HUB_MANAGEMENT_PORT=9876
 EXPOSE 8080 9876
 # the heap and collector the benchmarks ran with (docs/benchmarks.md); JAVA_OPTS overrides them
 ENV JAVA_OPTS="-Xmx256m -XX:+UseSerialGC"

@@ -32,6 +32,7 @@ public final class HubProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Path log;
+    private boolean portsFromEnvironment;
     private Process process;
     private long startupMillis;
 
@@ -55,6 +56,15 @@ public final class HubProcess implements AutoCloseable {
         return hub;
     }
 
+    /** Starts a hub process whose ports come from HUB_HTTP_PORT and HUB_MANAGEMENT_PORT, as a container sets them. */
+    public static HubProcess startWithPortsFromEnvironment(String name, Map<String, String> settings) throws Exception {
+        HubProcess hub = new HubProcess(name, settings, List.of(), List.of("-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), SignalHub.class.getName()));
+        hub.portsFromEnvironment = true;
+        hub.start();
+        return hub;
+    }
+
     /** Starts the packaged hub ({@code java -jar target/signalhub.jar}), as deployed. */
     public static HubProcess startJar(Path jar, String name, Map<String, String> settings, String... jvmOptions) throws Exception {
         HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions), List.of("-jar", jar.toString()));
@@ -66,13 +76,18 @@ public final class HubProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.add("-Dcamel.server.port=" + port);
-        command.add("-Dcamel.management.port=" + managementPort);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (portsFromEnvironment) {
+            builder.environment().put("HUB_HTTP_PORT", String.valueOf(port));
+            builder.environment().put("HUB_MANAGEMENT_PORT", String.valueOf(managementPort));
+        } else {
+            command.add("-Dcamel.server.port=" + port);
+            command.add("-Dcamel.management.port=" + managementPort);
+        }
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(launch);
         long spawned = System.nanoTime();
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!healthy()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {

@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.signalhub.kafka.EmbeddedKafkaBroker;
+import io.signalhub.kafka.KafkaClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.vendors.segment.WebhookSignature;
 import org.junit.jupiter.api.AfterAll;
@@ -129,5 +132,27 @@ class SecuredKafkaTest {
         assertTrue(reasons.toString().contains("Authentication failed"), reasons.toString());
         assertTrue(System.nanoTime() - started < Duration.ofSeconds(40).toNanos(), "no hang");
         assertTrue(!reasons.toString().contains("4711"), "the password is in no error: " + reasons);
+    }
+
+    @Test
+    void topicsGetTheConfiguredRetentionAndAChangeReachesTheExistingTopic() throws Exception {
+        Map<String, String> settings = settings("hub-secret");
+        settings.put("hub.topics.segment-events.retention-hours", "1");
+        String topic = settings.get("hub.topics.segment-events");
+        Map<String, Object> admin = new KafkaClients(broker.securedBootstrapServers(),
+                KafkaClients.clientProperties(settings, Map.of())).config(Map.of());
+        try (TestHub hub = TestHub.start(settings); Admin client = Admin.create(admin)) {
+            assertEquals("3600000", retention(client, topic));
+            assertEquals(String.valueOf(336 * 3_600_000L), retention(client, topic + ".dlq"), "the documented default for dead letters");
+        }
+        settings.put("hub.topics.segment-events.retention-hours", "2");
+        try (TestHub hub = TestHub.start(settings); Admin client = Admin.create(admin)) {
+            assertEquals("7200000", retention(client, topic));
+        }
+    }
+
+    private static String retention(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value();
     }
 }
