@@ -3,6 +3,7 @@ package io.signalhub;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -332,7 +333,18 @@ public class HubConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Settings that mean a real deployment: sandbox mode would deliver its events to fakes and commit its offsets. */
+    private static final List<String> PRODUCTION_SETTINGS = List.of("hub.kafka.brokers", "hub.store.jdbc-url",
+            "hub.segment.write-key", "hub.amplitude.api-key", "hub.amplitude.secret-key", "hub.mixpanel.project-token",
+            "hub.mixpanel.service-account-username", "hub.mixpanel.service-account-secret", "hub.onesignal.app-id",
+            "hub.onesignal.api-key", "hub.onesignal.apps");
+
     private static void startSandbox(CamelContext camel, PropertiesComponent properties) throws Exception {
+        List<String> production = PRODUCTION_SETTINGS.stream().filter(key -> !setting(properties, key).isEmpty()).toList();
+        if (!production.isEmpty()) {
+            throw new IllegalStateException("sandbox mode (--sandbox, hub.sandbox) sends everything to in-memory fakes and"
+                    + " is refused while " + production + " are set: they belong to a real deployment. Unset them, or run without --sandbox");
+        }
         Sandbox sandbox = new Sandbox();
         sandbox.start();
         camel.addService(sandbox);
@@ -359,6 +371,9 @@ public class HubConfiguration implements CamelConfiguration {
         }
         Path tokens = Path.of(setting(properties, "hub.data-dir"), "sandbox-tokens.properties");
         Files.createDirectories(tokens.getParent());
+        // readable by its owner only, from the moment it exists
+        Files.deleteIfExists(tokens);
+        Files.createFile(tokens, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tokens, "hub.ingress.token=" + setting(properties, "hub.ingress.token")
                 + "\nhub.admin.token=" + setting(properties, "hub.admin.token") + "\n");
         banner.append("  (also in ").append(tokens).append(")\n");

@@ -1,0 +1,53 @@
+package io.signalhub;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Properties;
+
+import io.signalhub.sandbox.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** --sandbox as a newcomer runs it (a process of its own, embedded defaults), and where it must not run. */
+class SandboxModeTest {
+
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
+
+    @Test
+    void onTheEmbeddedDefaultsItStartsAndItsTokenFileIsTheOwnersAlone() throws Exception {
+        Path data = Files.createTempDirectory("signalhub-sandbox");
+        try (HubProcess hub = HubProcess.start("sandbox", Map.of("hub.sandbox", "true", "hub.kafka.embedded-port", "0",
+                "hub.data-dir", data.toString()))) {
+            Path tokens = data.resolve("sandbox-tokens.properties");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens)));
+            Properties generated = new Properties();
+            try (var in = Files.newInputStream(tokens)) {
+                generated.load(in);
+            }
+            assertEquals(401, hub.post("/onesignal/events", null, "{}").statusCode());
+            assertEquals(202, hub.post("/onesignal/events", generated.getProperty("hub.ingress.token"),
+                    DataOutEndToEndTest.flatEvent("sandbox-1", "message.push.clicked", "user_12345")).statusCode());
+        }
+    }
+
+    @Test
+    void itIsRefusedWhereItWouldTakeARealDeploymentsPlace() throws Exception {
+        Map<String, String> production = TestHub.settings(FAKES, TestHub.newTopic());
+        production.put("hub.sandbox", "true");
+        Exception refused = assertThrows(Exception.class, () -> TestHub.start(production).close());
+        StringBuilder reasons = new StringBuilder();
+        for (Throwable cause = refused; cause != null; cause = cause.getCause()) {
+            reasons.append(cause.getMessage()).append(" | ");
+        }
+        assertTrue(reasons.toString().contains("sandbox mode") && reasons.toString().contains("hub.kafka.brokers")
+                && reasons.toString().contains("hub.segment.write-key"), reasons.toString());
+    }
+}
