@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.signalhub.kafka.EmbeddedKafkaBroker;
 import io.signalhub.kafka.KafkaClients;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.config.ConfigResource;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.vendors.segment.WebhookSignature;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
 
 import static io.signalhub.TestHub.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,19 +42,10 @@ class SecuredKafkaTest {
 
     @BeforeAll
     static void startSecuredBroker() throws Exception {
-        Path dir = Files.createTempDirectory("signalhub-secured-kafka");
-        Path keystore = dir.resolve("broker.p12");
-        Path certificate = dir.resolve("broker.pem");
-        truststore = dir.resolve("truststore.p12");
-        keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "broker", "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD,
-                "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "broker", "-file", certificate.toString(),
-                "-keystore", truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-        broker = new EmbeddedKafkaBroker(dir.resolve("data"), 0).withSecuredListener(Map.of(
-                "ssl.keystore.location", keystore.toString(),
+        TestCertificates certificates = TestCertificates.create();
+        truststore = certificates.truststore();
+        broker = new EmbeddedKafkaBroker(Files.createTempDirectory("signalhub-secured-kafka"), 0).withSecuredListener(Map.of(
+                "ssl.keystore.location", certificates.keystore().toString(),
                 "ssl.keystore.password", STORE_PASSWORD,
                 "ssl.keystore.type", "PKCS12",
                 "sasl.enabled.mechanisms", "PLAIN",
@@ -65,14 +56,6 @@ class SecuredKafkaTest {
     @AfterAll
     static void stopBroker() {
         broker.stop();
-    }
-
-    private static void keytool(String... arguments) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool " + arguments[0] + ": " + output);
     }
 
     private static Map<String, String> settings(String password) throws Exception {
