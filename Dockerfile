@@ -8,10 +8,16 @@ COPY routes routes
 RUN mvn -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre
+# a user of its own, not root; its data (the embedded broker and store, when used) on a volume it owns
+RUN groupadd --system --gid 10001 signalhub \
+    && useradd --system --uid 10001 --gid signalhub --home-dir /opt/signalhub --no-create-home signalhub
 WORKDIR /opt/signalhub
 COPY --from=build /src/target/signalhub.jar .
 COPY config config
 COPY routes routes
+RUN mkdir data && chown signalhub:signalhub data
+USER signalhub
+VOLUME /opt/signalhub/data
 # the ports (Camel Main skips environment variables ending in _PORT, hence the hub's own)
 ENV HUB_HTTP_PORT=8080 HUB_MANAGEMENT_PORT=9876
 EXPOSE 8080 9876
