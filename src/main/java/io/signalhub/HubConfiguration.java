@@ -88,6 +88,12 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("destinations-health-check", metrics.destinationsHealth(
                 Long.parseLong(setting(properties, "hub.health.stuck-after-seconds"))));
 
+        if (Boolean.parseBoolean(setting(properties, "camel.management.jolokia-enabled"))
+                && !Boolean.parseBoolean(setting(properties, "camel.management.authentication-enabled"))) {
+            throw new IllegalStateException("camel.management.jolokia-enabled would open JMX (every operation of the hub) to anyone"
+                    + " who reaches the management port: set camel.management.authentication-enabled = true and"
+                    + " camel.management.basic-properties-file as well");
+        }
         if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
             startSandbox(camel, properties);
         }

@@ -80,8 +80,9 @@ class TriggersEndToEndTest {
             await("the notification", WAIT, () -> !FAKES.onesignal().notifications(APP).isEmpty());
             Thread.sleep(1500);
             List<OneSignalFake.Notification> sent = FAKES.onesignal().notifications(APP);
-            assertEquals(1, sent.size(), "one request for the users of one window: " + sent);
-            assertEquals(List.of("vip-1", "vip-2"), sent.get(0).recipients().stream().sorted().toList(),
+            // the users one poll holds go in one request; a poll may close between the two partitions' records
+            assertTrue(sent.size() <= 2, "a request per poll at most: " + sent);
+            assertEquals(List.of("vip-1", "vip-2"), sent.stream().flatMap(n -> n.recipients().stream()).sorted().toList(),
                     "each once; the exit and the other audience match nothing");
             JsonNode request = sent.get(0).request();
             assertEquals("push", request.path("target_channel").asText());

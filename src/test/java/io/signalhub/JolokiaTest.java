@@ -1,0 +1,84 @@
+package io.signalhub;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalhub.sandbox.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** JMX over HTTP: Jolokia on the management port, behind Basic authentication, as Hawtio connects to it. */
+class JolokiaTest {
+
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static HttpResponse<String> get(String url, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aHubMBeanIsReadWithCredentialsAndRefusedWithoutWhileHealthStaysOpen() throws Exception {
+        Path users = Files.createTempFile("jolokia-users", ".properties");
+        Files.writeString(users, "user.hawtio = hawtio-secret,admin\n");
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("camel.management.jolokia-enabled", "true");
+        settings.put("camel.management.authentication-enabled", "true");
+        settings.put("camel.management.basic-properties-file", users.toString());
+        try (TestHub hub = TestHub.start(settings)) {
+            String basic = "Basic " + Base64.getEncoder().encodeToString("hawtio:hawtio-secret".getBytes(StandardCharsets.UTF_8));
+            String search = hub.managementUrl() + "/observe/jolokia/search/io.signalhub:*";
+            HttpResponse<String> found = get(search, basic);
+            assertEquals(200, found.statusCode(), found.body());
+            String mbean = null;
+            for (JsonNode name : Json.MAPPER.readTree(found.body()).path("value")) {
+                if (name.asText().contains("type=Destination,") && name.asText().contains("name=\"segment\"")) {
+                    mbean = name.asText();
+                }
+            }
+            assertTrue(mbean != null, found.body());
+            // as Hawtio asks: a JSON request by POST
+            String body = Json.MAPPER.createObjectNode().put("type", "read").put("mbean", mbean).put("attribute", "Delivered").toString();
+            HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(hub.managementUrl() + "/observe/jolokia"))
+                    .header("Authorization", basic).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, read.statusCode(), read.body());
+            assertEquals(0, Json.MAPPER.readTree(read.body()).path("value").asLong(-1), read.body());
+
+            assertEquals(401, get(search, null).statusCode());
+            String wrong = "Basic " + Base64.getEncoder().encodeToString("hawtio:guess".getBytes(StandardCharsets.UTF_8));
+            assertEquals(401, get(search, wrong).statusCode());
+            assertEquals(200, get(hub.managementUrl() + "/observe/health", null).statusCode(), "probes need no credentials");
+        }
+    }
+
+    @Test
+    void jolokiaWithoutAuthenticationIsRefusedAtStart() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("camel.management.jolokia-enabled", "true");
+        Exception refused = assertThrows(Exception.class, () -> TestHub.start(settings).close());
+        StringBuilder reasons = new StringBuilder();
+        for (Throwable cause = refused; cause != null; cause = cause.getCause()) {
+            reasons.append(cause.getMessage()).append(" | ");
+        }
+        assertTrue(reasons.toString().contains("camel.management.authentication-enabled"), reasons.toString());
+    }
+}
