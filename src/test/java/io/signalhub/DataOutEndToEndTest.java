@@ -213,7 +213,8 @@ class DataOutEndToEndTest {
             assertEquals(202, hub.postEvents(batch(0, 5)).statusCode());
             await("readiness DOWN", WAIT, () -> health(hub).statusCode() == 503);
             HttpResponse<String> down = health(hub);
-            assertTrue(down.body().contains("segment failing for"), down.body());
+            assertTrue(down.body().contains("segment failing for") && down.body().contains("Segment answered HTTP 503"), down.body());
+            assertTrue(!down.body().contains("Internal Server Error"), "the vendor's answer stays out of the health check: " + down.body());
             assertEquals(202, hub.postEvents(batch(5, 5)).statusCode(), "the ingress keeps taking events");
 
             FAKES.segment().recover();

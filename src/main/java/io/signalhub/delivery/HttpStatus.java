@@ -32,4 +32,12 @@ public final class HttpStatus {
     public static String describe(String vendor, int status, String body) {
         return vendor + " answered HTTP " + status + (body == null || body.isBlank() ? "" : ": " + Json.abbreviate(body, 300));
     }
+
+    /**
+     * An error of {@link #describe} without the vendor's answer (which can name users): for places anyone
+     * who reaches the management port may read, such as the readiness check.
+     */
+    public static String withoutAnswer(String error) {
+        return error == null ? null : error.replaceFirst("^(.*? answered HTTP \\d+): .*$", "$1");
+    }
 }

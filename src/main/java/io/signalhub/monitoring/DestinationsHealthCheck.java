@@ -1,5 +1,6 @@
 package io.signalhub.monitoring;
 
+import io.signalhub.delivery.HttpStatus;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -32,7 +33,7 @@ public final class DestinationsHealthCheck extends AbstractHealthCheck {
         destinations.forEach((name, stats) -> {
             if (stats.isEnabled() && stats.getFailingForSeconds() > stuckAfterSeconds) {
                 stuck.append(stuck.isEmpty() ? "" : "; ").append(name).append(" failing for ")
-                        .append(stats.getFailingForSeconds()).append(" s: ").append(stats.getLastError());
+                        .append(stats.getFailingForSeconds()).append(" s: ").append(HttpStatus.withoutAnswer(stats.getLastError()));
                 builder.detail(name + ".failing.seconds", stats.getFailingForSeconds());
             }
         });
