@@ -142,8 +142,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
         registry.bind("onesignalIngress", new OneSignalIngress(parser,
                 Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events")));
-        BearerToken ingressToken = new BearerToken("hub.ingress.token", setting(properties, "hub.ingress.token"));
-        registry.bind("ingressToken", ingressToken);
+        // a credential per door: each ingress takes its own token where one is set, else hub.ingress.token
+        registry.bind("eventStreamsToken", doorToken(properties, "hub.ingress.onesignal.token"));
+        registry.bind("cohortsToken", doorToken(properties, "hub.ingress.cohorts.token"));
+        BearerToken segmentToken = doorToken(properties, "hub.ingress.segment.token");
         registry.bind("adminToken", new BearerToken("hub.admin.token", setting(properties, "hub.admin.token")));
         registry.bind("httpErrors", new HttpErrors(metrics));
         RetryGate retryGate = new RetryGate(metrics, Long.parseLong(setting(properties, "hub.delivery.max-retry-after-ms")));
@@ -152,7 +154,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("translatedItems", new TranslatedItems());
 
         Map<String, PoisonBatches.Sink> poison = new HashMap<>();
-        DataIn dataIn = bindDataIn(camel, metrics, clients, ingressToken, retryGate, poison);
+        DataIn dataIn = bindDataIn(camel, metrics, clients, segmentToken, retryGate, poison);
         DeadLetters cohortDeadLetters = DeadLetters.deadLetters(camel, clients, cohortTopic, List.of(COHORTS));
         metrics.publish("DeadLetters", cohortDeadLetters.topic(), cohortDeadLetters);
         poison.put(COHORTS, new PoisonBatches.Sink(cohortDeadLetters, metrics.addDestination(COHORTS, dataIn.enabled())));
@@ -196,14 +198,14 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
-    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, KafkaClients clients, BearerToken ingressToken,
+    private static DataIn bindDataIn(CamelContext camel, HubMetrics metrics, KafkaClients clients, BearerToken segmentToken,
                                      RetryGate retryGate, Map<String, PoisonBatches.Sink> poison) throws Exception {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
         OneSignalApps apps = oneSignalApps(properties);
         String secret = setting(properties, "hub.ingress.segment.shared-secret");
         registry.bind("segmentIngress", new SegmentIngress(apps, secret.isEmpty() ? null : new WebhookSignature(secret),
-                ingressToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
+                segmentToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
                 metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
 
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, clients, setting(properties, "hub.topics.segment-events"),
@@ -388,7 +390,8 @@ public class HubConfiguration implements CamelConfiguration {
         EventStreamsEmitter emitter = new EventStreamsEmitter(
                 URI.create("http://127.0.0.1:" + setting(properties, "camel.server.port") + "/onesignal/events"),
                 setting(properties, "hub.sandbox.event-streams.method"),
-                Map.of("Authorization", "Bearer " + setting(properties, "hub.ingress.token")),
+                Map.of("Authorization", "Bearer " + (setting(properties, "hub.ingress.onesignal.token").isEmpty()
+                        ? setting(properties, "hub.ingress.token") : setting(properties, "hub.ingress.onesignal.token"))),
                 template.isEmpty() ? EventStreamsEmitter.DOCUMENTED_TEMPLATE : Files.readString(Path.of(template)),
                 Sandbox.EVENT_STREAMS_ATTEMPTS, Sandbox.EVENT_STREAMS_FIRST_RETRY_MILLIS, Sandbox.EVENT_STREAMS_DISABLE_AFTER);
         sandbox.onesignal().streamEventsTo(emitter);
@@ -411,6 +414,13 @@ public class HubConfiguration implements CamelConfiguration {
             source.stringPropertyNames().stream().filter(key -> key.startsWith(prefix)).forEach(key -> found.put(key, source.getProperty(key)));
         }
         return found;
+    }
+
+    /** The token of one door: its own setting when set, else the shared hub.ingress.token. */
+    private static BearerToken doorToken(PropertiesComponent properties, String door) {
+        String own = setting(properties, door);
+        return own.isEmpty() ? new BearerToken("hub.ingress.token (or " + door + ")", setting(properties, "hub.ingress.token"))
+                : new BearerToken(door, own);
     }
 
     private static String setting(PropertiesComponent properties, String key) {

@@ -33,7 +33,7 @@ public final class SegmentIngress {
 
     private final OneSignalApps apps;
     private final WebhookSignature signature;
-    private final BearerToken ingressToken;
+    private final BearerToken webhookToken;
     private final int maxWebhookBytes;
     private final IngressStats webhookStats;
     private final IngressStats trackingStats;
@@ -41,13 +41,13 @@ public final class SegmentIngress {
 
     /**
      * @param signature    the shared-secret check, or null: then webhooks need the hub's bearer token
-     * @param ingressToken the hub's ingress token, for webhooks without a shared secret
+     * @param webhookToken the token of webhooks without a shared secret (hub.ingress.segment.token, else hub.ingress.token)
      */
-    public SegmentIngress(OneSignalApps apps, WebhookSignature signature, BearerToken ingressToken, int maxWebhookBytes,
+    public SegmentIngress(OneSignalApps apps, WebhookSignature signature, BearerToken webhookToken, int maxWebhookBytes,
                           IngressStats webhookStats, IngressStats trackingStats, Supplier<Instant> clock) {
         this.apps = apps;
         this.signature = signature;
-        this.ingressToken = ingressToken;
+        this.webhookToken = webhookToken;
         this.maxWebhookBytes = maxWebhookBytes;
         this.webhookStats = webhookStats;
         this.trackingStats = trackingStats;
@@ -68,7 +68,7 @@ public final class SegmentIngress {
                         List.of("X-Signature is missing or is not the HMAC-SHA1 of the body with hub.ingress.segment.shared-secret"));
             }
         } else {
-            ingressToken.check(exchange);
+            webhookToken.check(exchange);
         }
         String app = pathAfter(message, "/segment/webhook");
         if (!app.isEmpty() && !apps.has(app)) {

@@ -1,0 +1,40 @@
+package io.signalhub;
+
+import java.util.Map;
+
+import io.signalhub.sandbox.Sandbox;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** One credential per door: the token typed into OneSignal's dashboard opens Event Streams and nothing else. */
+class DoorsTest {
+
+    @RegisterExtension
+    static final FakeVendors VENDORS = new FakeVendors();
+    private static final Sandbox FAKES = VENDORS.sandbox;
+
+    @Test
+    void eachIngressTakesItsOwnTokenAndOnlyIt() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("hub.ingress.onesignal.token", "event-streams-token");
+        settings.put("hub.ingress.cohorts.token", "cohorts-token");
+        settings.put("hub.ingress.segment.token", "segment-token");
+        settings.put("hub.ingress.segment.shared-secret", "");
+        try (TestHub hub = TestHub.start(settings)) {
+            String event = "[" + DataOutEndToEndTest.flatEvent("door-1", "message.push.sent", "u1") + "]";
+            assertEquals(202, hub.post("/onesignal/events", "event-streams-token", event).statusCode());
+            assertEquals(401, hub.post("/onesignal/events", TestHub.INGRESS_TOKEN, event).statusCode(), "the shared token no longer opens it");
+            assertEquals(401, hub.post("/onesignal/events", "cohorts-token", event).statusCode());
+
+            String push = "{\"cohort_id\":\"c1\",\"cohort_name\":\"C\",\"in_cohort\":true,\"message_id\":\"m1\",\"users\":[{\"user_id\":\"u1\"}]}";
+            assertEquals(200, hub.post("/amplitude/cohorts", "cohorts-token", push).statusCode());
+            assertEquals(401, hub.post("/amplitude/cohorts", "event-streams-token", push).statusCode());
+
+            String identify = "{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"d-1\",\"traits\":{\"plan\":\"pro\"}}";
+            assertEquals(200, hub.post("/segment/webhook", "segment-token", identify).statusCode());
+            assertEquals(401, hub.post("/segment/webhook", "event-streams-token", identify).statusCode());
+        }
+    }
+}
