@@ -141,7 +141,8 @@ public class HubConfiguration implements CamelConfiguration {
         OneSignalEventParser parser = new OneSignalEventParser(Json.MAPPER,
                 Integer.parseInt(setting(properties, "hub.ingress.max-batch-events")), Instant::now);
         registry.bind("onesignalIngress", new OneSignalIngress(parser,
-                Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events")));
+                Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events"),
+                oneSignalApps(properties).appIds()));
         // a credential per door: each ingress takes its own token where one is set, else hub.ingress.token
         registry.bind("eventStreamsToken", doorToken(properties, "hub.ingress.onesignal.token"));
         registry.bind("cohortsToken", doorToken(properties, "hub.ingress.cohorts.token"));

@@ -1,5 +1,6 @@
 package io.signalhub;
 
+import java.net.http.HttpResponse;
 import java.util.Map;
 
 import io.signalhub.sandbox.Sandbox;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One credential per door: the token typed into OneSignal's dashboard opens Event Streams and nothing else. */
 class DoorsTest {
@@ -27,6 +29,15 @@ class DoorsTest {
             assertEquals(202, hub.post("/onesignal/events", "event-streams-token", event).statusCode());
             assertEquals(401, hub.post("/onesignal/events", TestHub.INGRESS_TOKEN, event).statusCode(), "the shared token no longer opens it");
             assertEquals(401, hub.post("/onesignal/events", "cohorts-token", event).statusCode());
+            // an event of an app this hub does not serve: the whole body refused, the app named, counted
+            String ours = event.replace("\"event.kind\"", "\"event.app_id\":\"" + Sandbox.ONESIGNAL_APP_ID + "\",\"event.kind\"");
+            assertEquals(202, hub.post("/onesignal/events", "event-streams-token", ours.replace("door-1", "door-2")).statusCode());
+            String foreign = event.replace("\"event.kind\"", "\"event.app_id\":\"someone-elses-app\",\"event.kind\"")
+                    .replace("door-1", "door-3");
+            HttpResponse<String> refused = hub.post("/onesignal/events", "event-streams-token", foreign);
+            assertEquals(403, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("someone-elses-app"), refused.body());
+            assertEquals(1L, hub.metrics().ingress("onesignal-events").getRejected().get("unknown_app"));
 
             String push = "{\"cohort_id\":\"c1\",\"cohort_name\":\"C\",\"in_cohort\":true,\"message_id\":\"m1\",\"users\":[{\"user_id\":\"u1\"}]}";
             assertEquals(200, hub.post("/amplitude/cohorts", "cohorts-token", push).statusCode());

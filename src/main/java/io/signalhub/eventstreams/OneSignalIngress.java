@@ -4,6 +4,8 @@ import io.signalhub.ingress.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
@@ -28,11 +30,14 @@ public final class OneSignalIngress {
     private final OneSignalEventParser parser;
     private final int maxBodyBytes;
     private final IngressStats stats;
+    private final Set<String> appIds;
 
-    public OneSignalIngress(OneSignalEventParser parser, int maxBodyBytes, IngressStats stats) {
+    /** @param appIds the OneSignal apps configured: an event of another app is refused (none configured: any app) */
+    public OneSignalIngress(OneSignalEventParser parser, int maxBodyBytes, IngressStats stats, Set<String> appIds) {
         this.parser = parser;
         this.maxBodyBytes = maxBodyBytes;
         this.stats = stats;
+        this.appIds = Set.copyOf(appIds);
     }
 
     /** Replaces the body with the Kafka records to produce: a list of messages, each with its key. */
@@ -43,6 +48,14 @@ public final class OneSignalIngress {
                     List.of("the body is " + body.length + " bytes; at most " + maxBodyBytes + " are accepted per request"));
         }
         OneSignalEventParser.Parsed parsed = parser.parseBody(body == null ? null : new String(body, StandardCharsets.UTF_8));
+        // a stream pointed here from another OneSignal app (or a guessed token) is not this hub's data
+        Set<String> foreign = new TreeSet<>();
+        parsed.events().stream().map(OneSignalEvent::appId).filter(id -> id != null && !appIds.isEmpty() && !appIds.contains(id))
+                .forEach(foreign::add);
+        if (!foreign.isEmpty()) {
+            throw new InvalidInputException(403, "unknown_app", List.of("event.app_id " + foreign
+                    + " is no OneSignal app of this hub (hub.onesignal.app-id, hub.onesignal.apps): nothing was accepted"));
+        }
         List<Message> records = new ArrayList<>();
         for (OneSignalEvent event : parsed.events()) {
             Message record = new DefaultMessage(exchange.getContext());

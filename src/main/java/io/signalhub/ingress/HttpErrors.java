@@ -37,6 +37,7 @@ public final class HttpErrors {
             respond(exchange, invalid.status(), invalid.error(), invalid.problems(),
                     switch (invalid.status()) {
                         case 401 -> "unauthorized";
+                        case 403 -> invalid.error();
                         case 413 -> "too_large";
                         default -> "invalid";
                     });

@@ -59,6 +59,13 @@ public final class OneSignalApps {
         return apps.get(name == null ? DEFAULT : name);
     }
 
+    /** The OneSignal app ids configured. */
+    public Set<String> appIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        apps.values().forEach(app -> ids.add(app.appId()));
+        return ids;
+    }
+
     public Set<String> names() {
         return apps.keySet();
     }
