@@ -68,9 +68,14 @@ class DataInEndToEndTest {
         return user;
     }
 
+    /** As Segment sends it: signed, and a batch (whose signature covers its first message only) with the token too. */
     private static HttpResponse<String> webhook(String body) throws Exception {
         String signature = HexFormat.of().formatHex(SIGNER.sign(firstElementOrAll(body).getBytes(StandardCharsets.UTF_8)));
-        return hub.post("/segment/webhook", body, Map.of("X-Signature", signature, "User-Agent", "Segment.io/1.0"));
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("X-Signature", signature, "User-Agent", "Segment.io/1.0"));
+        if (body.trim().startsWith("[")) {
+            headers.put("Authorization", "Bearer " + TestHub.INGRESS_TOKEN);
+        }
+        return hub.post("/segment/webhook", body, headers);
     }
 
     /** What Segment signs: the body, or an Actions batch's first element as it was serialised. */
@@ -117,6 +122,13 @@ class DataInEndToEndTest {
         // signed for another body
         String other = HexFormat.of().formatHex(SIGNER.sign(identify(user, "{}").getBytes(StandardCharsets.UTF_8)));
         assertEquals(401, hub.post("/segment/webhook", body, Map.of("X-Signature", other)).statusCode());
+
+        // a batch signed for its first message only, with a message appended: the signature alone does not take it
+        String batch = "[" + identify(user, "{\"plan\":\"pro\"}") + "," + identify(user, "{\"plan\":\"stolen\"}") + "]";
+        String firstOnly = HexFormat.of().formatHex(SIGNER.sign(firstElementOrAll(batch).getBytes(StandardCharsets.UTF_8)));
+        HttpResponse<String> appended = hub.post("/segment/webhook", batch, Map.of("X-Signature", firstOnly));
+        assertEquals(401, appended.statusCode(), appended.body());
+        assertTrue(appended.body().contains("first message of a batch"), appended.body());
 
         // an Actions batch with one bad message is refused whole, each problem named
         HttpResponse<String> bad = webhook("[" + identify(user, "{\"plan\":\"pro\"}") + ",{\"type\":\"track\",\"userId\":\"x\"},"

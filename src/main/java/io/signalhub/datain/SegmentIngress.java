@@ -75,8 +75,17 @@ public final class SegmentIngress {
             throw new InvalidInputException(404, "not_found", List.of("no OneSignal app named '" + Json.abbreviate(app, 40)
                     + "' is configured (hub.onesignal.apps)"));
         }
-        toRecords(exchange, SegmentMessages.webhook(body, clock.get()), app.isEmpty() ? OneSignalApps.DEFAULT : app,
-                webhookStats, false);
+        List<ObjectNode> messages = SegmentMessages.webhook(body, clock.get());
+        if (signature != null && messages.size() > 1) {
+            // Segment Actions signs a batch's first message only: the others need the door's token as well
+            try {
+                webhookToken.check(exchange);
+            } catch (InvalidInputException unsigned) {
+                throw new InvalidInputException(401, "unauthorized", List.of("X-Signature covers the first message of a batch"
+                        + " only: for batches, add 'Authorization: Bearer <hub.ingress.segment.token>' to the destination's headers"));
+            }
+        }
+        toRecords(exchange, messages, app.isEmpty() ? OneSignalApps.DEFAULT : app, webhookStats, false);
     }
 
     /** {@code POST /v1/<call>[/]}: Segment's Tracking API; the write key decides the OneSignal app. */
