@@ -13,7 +13,6 @@ import io.signalhub.kafka.PartitionCommits;
 import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.DestinationStats;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;

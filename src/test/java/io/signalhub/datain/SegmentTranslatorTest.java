@@ -3,7 +3,6 @@ package io.signalhub.datain;
 import io.signalhub.vendors.onesignal.OneSignalApps;
 import io.signalhub.vendors.segment.SegmentMessage;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
