@@ -90,6 +90,17 @@ public final class TestHub implements AutoCloseable {
         return hub;
     }
 
+    /** Starts a hub that must not start: the messages of the failure and its causes, joined. */
+    public static String refusedStart(Map<String, String> settings) {
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> start(settings).close(),
+                "the hub started");
+        StringBuilder reasons = new StringBuilder();
+        for (Throwable cause = refused; cause != null; cause = cause.getCause()) {
+            reasons.append(cause.getMessage()).append(" | ");
+        }
+        return reasons.toString();
+    }
+
     public HubMetrics metrics() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("metrics", HubMetrics.class);
     }
