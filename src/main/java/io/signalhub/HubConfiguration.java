@@ -69,6 +69,8 @@ import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the beans the YAML routes call. Settings are the {@code hub.*} properties of
@@ -76,6 +78,8 @@ import org.apache.camel.spi.Registry;
  * Starts the embedded Kafka broker when no cluster is configured, and the fakes in sandbox mode.
  */
 public class HubConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
 
     @Override
     public void configure(CamelContext camel) throws Exception {
@@ -116,7 +120,7 @@ public class HubConfiguration implements CamelConfiguration {
             properties.addOverrideProperty("hub.kafka.brokers", brokers);
         }
         KafkaClients clients = new KafkaClients(brokers, clientProperties);
-        org.slf4j.LoggerFactory.getLogger(HubConfiguration.class).info("Kafka: {}", clients);
+        LOG.info("Kafka: {}", clients);
         // Camel's Kafka endpoints apply these after their own options: every consumer and producer of the routes
         camel.getComponent("kafka", KafkaComponent.class).getConfiguration().getAdditionalProperties().putAll(clients.client());
 
@@ -125,11 +129,11 @@ public class HubConfiguration implements CamelConfiguration {
         String cohortTopic = setting(properties, "hub.topics.cohort-updates");
         long deadLetterHours = Long.parseLong(setting(properties, "hub.topics.dead-letters.retention-hours"));
         Map<String, Long> retention = new LinkedHashMap<>();
-        for (String[] topic : List.of(new String[] {eventsTopic, "onesignal-events"}, new String[] {segmentTopic, "segment-events"},
-                new String[] {cohortTopic, "cohort-updates"})) {
-            retention.put(topic[0], TimeUnit.HOURS.toMillis(Long.parseLong(setting(properties, "hub.topics." + topic[1] + ".retention-hours"))));
-            retention.put(topic[0] + ".dlq", TimeUnit.HOURS.toMillis(deadLetterHours));
-        }
+        // each topic by the key of its setting: hub.topics.<key> names it, hub.topics.<key>.retention-hours keeps it
+        Map.of("onesignal-events", eventsTopic, "segment-events", segmentTopic, "cohort-updates", cohortTopic).forEach((key, topic) -> {
+            retention.put(topic, TimeUnit.HOURS.toMillis(Long.parseLong(setting(properties, "hub.topics." + key + ".retention-hours"))));
+            retention.put(topic + ".dlq", TimeUnit.HOURS.toMillis(deadLetterHours));
+        });
         camel.addService(new HubTopics(clients, retention, Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
         ConsumerGroups groups = new ConsumerGroups(camel, clients, Long.parseLong(setting(properties, "hub.kafka.lag-refresh-seconds")));
         camel.addService(groups);
