@@ -395,8 +395,7 @@ public class HubConfiguration implements CamelConfiguration {
         EventStreamsEmitter emitter = new EventStreamsEmitter(
                 URI.create("http://127.0.0.1:" + setting(properties, "camel.server.port") + "/onesignal/events"),
                 setting(properties, "hub.sandbox.event-streams.method"),
-                Map.of("Authorization", "Bearer " + (setting(properties, "hub.ingress.onesignal.token").isEmpty()
-                        ? setting(properties, "hub.ingress.token") : setting(properties, "hub.ingress.onesignal.token"))),
+                Map.of("Authorization", "Bearer " + setting(properties, doorSetting(properties, "hub.ingress.onesignal.token"))),
                 template.isEmpty() ? EventStreamsEmitter.DOCUMENTED_TEMPLATE : Files.readString(Path.of(template)),
                 Sandbox.EVENT_STREAMS_ATTEMPTS, Sandbox.EVENT_STREAMS_FIRST_RETRY_MILLIS, Sandbox.EVENT_STREAMS_DISABLE_AFTER);
         sandbox.onesignal().streamEventsTo(emitter);
@@ -421,11 +420,14 @@ public class HubConfiguration implements CamelConfiguration {
         return found;
     }
 
-    /** The token of one door: its own setting when set, else the shared hub.ingress.token. */
+    /** The setting holding one door's token: its own when set, else the shared hub.ingress.token. */
+    private static String doorSetting(PropertiesComponent properties, String door) {
+        return setting(properties, door).isEmpty() ? "hub.ingress.token" : door;
+    }
+
     private static BearerToken doorToken(PropertiesComponent properties, String door) {
-        String own = setting(properties, door);
-        return own.isEmpty() ? new BearerToken("hub.ingress.token (or " + door + ")", setting(properties, "hub.ingress.token"))
-                : new BearerToken(door, own);
+        String setting = doorSetting(properties, door);
+        return new BearerToken(setting.equals(door) ? door : setting + " (or " + door + ")", setting(properties, setting));
     }
 
     private static String setting(PropertiesComponent properties, String key) {
