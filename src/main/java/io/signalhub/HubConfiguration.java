@@ -56,6 +56,7 @@ import io.signalhub.kafka.HubTopics;
 import io.signalhub.kafka.KafkaClients;
 import io.signalhub.monitoring.DataInStats;
 import io.signalhub.monitoring.DestinationStats;
+import io.signalhub.monitoring.HealthDetailsGuard;
 import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.eventstreams.OneSignalEventParser;
 import io.signalhub.sandbox.EventStreamsEmitter;
@@ -151,7 +152,9 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("eventStreamsToken", doorToken(properties, "hub.ingress.onesignal.token"));
         registry.bind("cohortsToken", doorToken(properties, "hub.ingress.cohorts.token"));
         BearerToken segmentToken = doorToken(properties, "hub.ingress.segment.token");
-        registry.bind("adminToken", new BearerToken("hub.admin.token", setting(properties, "hub.admin.token")));
+        BearerToken adminToken = new BearerToken("hub.admin.token", setting(properties, "hub.admin.token"));
+        registry.bind("adminToken", adminToken);
+        camel.addStartupListener(new HealthDetailsGuard(adminToken));
         registry.bind("httpErrors", new HttpErrors(metrics));
         RetryGate retryGate = new RetryGate(metrics, Long.parseLong(setting(properties, "hub.delivery.max-retry-after-ms")));
         registry.bind("retryGate", retryGate);

@@ -24,18 +24,28 @@ public final class BearerToken {
 
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
-        if (expected == null) {
-            throw unauthorized("this endpoint is closed until " + setting + " is configured");
-        }
-        String header = message.getHeader("Authorization", String.class);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw unauthorized("send the token as 'Authorization: Bearer <token>'");
-        }
-        byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(expected, presented)) {
-            throw unauthorized("the bearer token is not valid");
+        String problem = problemWith(message.getHeader("Authorization", String.class));
+        if (problem != null) {
+            throw unauthorized(problem);
         }
         message.removeHeader("Authorization");
+    }
+
+    /** Why an {@code Authorization} header does not open this door, or null when it does. */
+    public String problemWith(String header) {
+        if (expected == null) {
+            return "this endpoint is closed until " + setting + " is configured";
+        }
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "send the token as 'Authorization: Bearer <token>'";
+        }
+        byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(expected, presented) ? null : "the bearer token is not valid";
+    }
+
+    /** The setting that holds the token, as error messages name it. */
+    public String setting() {
+        return setting;
     }
 
     /**

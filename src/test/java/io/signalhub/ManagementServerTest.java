@@ -18,8 +18,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** JMX over HTTP: Jolokia on the management port, behind Basic authentication, as Hawtio connects to it. */
-class JolokiaTest {
+/**
+ * The management port: JMX over HTTP (Jolokia, behind Basic authentication, as Hawtio connects to it), and
+ * health open to probes while its details need the admin token.
+ */
+class ManagementServerTest {
 
     @RegisterExtension
     static final FakeVendors VENDORS = new FakeVendors();
@@ -66,6 +69,25 @@ class JolokiaTest {
             String wrong = "Basic " + Base64.getEncoder().encodeToString("hawtio:guess".getBytes(StandardCharsets.UTF_8));
             assertEquals(401, get(search, wrong).statusCode());
             assertEquals(200, get(hub.managementUrl() + "/observe/health", null).statusCode(), "probes need no credentials");
+        }
+    }
+
+    @Test
+    void healthDetailsNeedTheAdminTokenWhileProbesStayOpen() throws Exception {
+        try (TestHub hub = TestHub.start(TestHub.settings(FAKES, TestHub.newTopic()))) {
+            String health = hub.managementUrl() + "/observe/health";
+            assertEquals(200, get(health, null).statusCode());
+            assertEquals(200, get(health + "/ready", null).statusCode());
+            assertEquals(200, get(health + "/live?exposureLevel=oneline", null).statusCode());
+            for (String details : new String[] {"?exposureLevel=full", "/ready?exposureLevel=FULL", "?stackTrace=true", "/live?data=true"}) {
+                HttpResponse<String> refused = get(health + details, null);
+                assertEquals(401, refused.statusCode(), details);
+                assertEquals("unauthorized", Json.MAPPER.readTree(refused.body()).path("error").asText(), refused.body());
+                assertEquals(401, get(health + details, "Bearer " + TestHub.INGRESS_TOKEN).statusCode(), details);
+            }
+            HttpResponse<String> full = get(health + "?exposureLevel=full", "Bearer " + TestHub.ADMIN_TOKEN);
+            assertEquals(200, full.statusCode(), full.body());
+            assertTrue(Json.MAPPER.readTree(full.body()).path("checks").size() > 0, full.body());
         }
     }
 
