@@ -211,9 +211,21 @@ public class HubConfiguration implements CamelConfiguration {
         PropertiesComponent properties = camel.getPropertiesComponent();
         Registry registry = camel.getRegistry();
         OneSignalApps apps = oneSignalApps(properties);
-        String secret = setting(properties, "hub.ingress.segment.shared-secret");
-        registry.bind("segmentIngress", new SegmentIngress(apps, secret.isEmpty() ? null : new WebhookSignature(secret),
-                segmentToken, Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
+        SegmentIngress.WebhookDoor defaultDoor = webhookDoor(properties, "hub.ingress.segment.shared-secret", segmentToken);
+        Map<String, SegmentIngress.WebhookDoor> appDoors = new HashMap<>();
+        for (String app : apps.names()) {
+            // an app given a token or a shared secret of its own opens with them only (a token alone: unsigned webhooks)
+            String prefix = "hub.onesignal.apps." + app + ".segment-";
+            boolean ownToken = !setting(properties, prefix + "token").isEmpty();
+            boolean ownSecret = !setting(properties, prefix + "shared-secret").isEmpty();
+            if (ownToken || ownSecret) {
+                BearerToken token = ownToken ? new BearerToken(prefix + "token", setting(properties, prefix + "token")) : segmentToken;
+                appDoors.put(app, ownSecret ? webhookDoor(properties, prefix + "shared-secret", token)
+                        : new SegmentIngress.WebhookDoor(null, null, token));
+            }
+        }
+        registry.bind("segmentIngress", new SegmentIngress(apps, defaultDoor, appDoors,
+                Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
                 metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
 
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, clients, setting(properties, "hub.topics.segment-events"),
@@ -424,6 +436,11 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** The setting holding one door's token: its own when set, else the shared hub.ingress.token. */
+    private static SegmentIngress.WebhookDoor webhookDoor(PropertiesComponent properties, String secretSetting, BearerToken token) {
+        String secret = setting(properties, secretSetting);
+        return new SegmentIngress.WebhookDoor(secret.isEmpty() ? null : new WebhookSignature(secret), secretSetting, token);
+    }
+
     private static String doorSetting(PropertiesComponent properties, String door) {
         return setting(properties, door).isEmpty() ? "hub.ingress.token" : door;
     }

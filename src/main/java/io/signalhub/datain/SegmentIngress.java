@@ -6,6 +6,7 @@ import io.signalhub.vendors.segment.WebhookSignature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,22 +33,32 @@ public final class SegmentIngress {
     private static final String ANSWER = "signalhubSegmentAnswer";
 
     private final OneSignalApps apps;
-    private final WebhookSignature signature;
-    private final BearerToken webhookToken;
+    private final WebhookDoor defaultDoor;
+    private final Map<String, WebhookDoor> appDoors;
     private final int maxWebhookBytes;
     private final IngressStats webhookStats;
     private final IngressStats trackingStats;
     private final Supplier<Instant> clock;
 
     /**
-     * @param signature    the shared-secret check, or null: then webhooks need the hub's bearer token
-     * @param webhookToken the token of webhooks without a shared secret (hub.ingress.segment.token, else hub.ingress.token)
+     * What opens a webhook door: the shared secret's signature where one is set, else the bearer token.
+     *
+     * @param signature     the shared-secret check, or null: then webhooks need the token
+     * @param secretSetting the setting holding the shared secret, for the error message
+     * @param token         the token of unsigned webhooks and of the unsigned messages of a signed batch
      */
-    public SegmentIngress(OneSignalApps apps, WebhookSignature signature, BearerToken webhookToken, int maxWebhookBytes,
+    public record WebhookDoor(WebhookSignature signature, String secretSetting, BearerToken token) {
+    }
+
+    /**
+     * @param defaultDoor {@code /segment/webhook}, and the apps without a door of their own
+     * @param appDoors    {@code /segment/webhook/<app>} of the apps given credentials of their own
+     */
+    public SegmentIngress(OneSignalApps apps, WebhookDoor defaultDoor, Map<String, WebhookDoor> appDoors, int maxWebhookBytes,
                           IngressStats webhookStats, IngressStats trackingStats, Supplier<Instant> clock) {
         this.apps = apps;
-        this.signature = signature;
-        this.webhookToken = webhookToken;
+        this.defaultDoor = defaultDoor;
+        this.appDoors = Map.copyOf(appDoors);
         this.maxWebhookBytes = maxWebhookBytes;
         this.webhookStats = webhookStats;
         this.trackingStats = trackingStats;
@@ -62,15 +73,18 @@ public final class SegmentIngress {
             throw new InvalidInputException(413, "too_large", List.of("the body is " + body.length + " bytes; at most "
                     + maxWebhookBytes + " are accepted per request (hub.ingress.segment.max-webhook-bytes)"));
         }
+        String app = pathAfter(message, "/segment/webhook");
+        // an app given credentials of its own opens with them only; an unknown app is named only to those who may ask
+        WebhookDoor door = appDoors.getOrDefault(app, defaultDoor);
+        WebhookSignature signature = door.signature();
         if (signature != null) {
             if (!signature.verify(body, message.getHeader("X-Signature", String.class))) {
                 throw new InvalidInputException(401, "unauthorized",
-                        List.of("X-Signature is missing or is not the HMAC-SHA1 of the body with hub.ingress.segment.shared-secret"));
+                        List.of("X-Signature is missing or is not the HMAC-SHA1 of the body with " + door.secretSetting()));
             }
         } else {
-            webhookToken.check(exchange);
+            door.token().check(exchange);
         }
-        String app = pathAfter(message, "/segment/webhook");
         if (!app.isEmpty() && !apps.has(app)) {
             throw new InvalidInputException(404, "not_found", List.of("no OneSignal app named '" + Json.abbreviate(app, 40)
                     + "' is configured (hub.onesignal.apps)"));
@@ -79,10 +93,10 @@ public final class SegmentIngress {
         if (signature != null && messages.size() > 1) {
             // Segment Actions signs a batch's first message only: the others need the door's token as well
             try {
-                webhookToken.check(exchange);
+                door.token().check(exchange);
             } catch (InvalidInputException unsigned) {
                 throw new InvalidInputException(401, "unauthorized", List.of("X-Signature covers the first message of a batch"
-                        + " only: for batches, add 'Authorization: Bearer <hub.ingress.segment.token>' to the destination's headers"));
+                        + " only: for batches, add 'Authorization: Bearer <" + door.token().setting() + ">' to the destination's headers"));
             }
         }
         toRecords(exchange, messages, app.isEmpty() ? OneSignalApps.DEFAULT : app, webhookStats, false);
