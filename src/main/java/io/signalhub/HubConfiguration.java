@@ -30,6 +30,7 @@ import io.signalhub.vendors.onesignal.OneSignalDelivery;
 import io.signalhub.datain.PlanAggregation;
 import io.signalhub.datain.SegmentIngress;
 import io.signalhub.datain.SegmentTranslator;
+import io.signalhub.vendors.segment.SegmentMessages;
 import io.signalhub.vendors.segment.WebhookSignature;
 import io.signalhub.vendors.amplitude.Amplitude;
 import io.signalhub.delivery.DeadLetters;
@@ -48,6 +49,7 @@ import io.signalhub.delivery.RetryGate;
 import io.signalhub.vendors.segment.Segment;
 import io.signalhub.delivery.Vendor;
 import io.signalhub.ingress.BearerToken;
+import io.signalhub.ingress.DoorsBeforeTheBody;
 import io.signalhub.ingress.HttpErrors;
 import io.signalhub.eventstreams.OneSignalIngress;
 import io.signalhub.kafka.EmbeddedKafkaBroker;
@@ -149,8 +151,10 @@ public class HubConfiguration implements CamelConfiguration {
                 Integer.parseInt(setting(properties, "hub.ingress.max-body-bytes")), metrics.ingress("onesignal-events"),
                 oneSignalApps(properties).appIds()));
         // a credential per door: each ingress takes its own token where one is set, else hub.ingress.token
-        registry.bind("eventStreamsToken", doorToken(properties, "hub.ingress.onesignal.token"));
-        registry.bind("cohortsToken", doorToken(properties, "hub.ingress.cohorts.token"));
+        BearerToken eventStreamsToken = doorToken(properties, "hub.ingress.onesignal.token");
+        registry.bind("eventStreamsToken", eventStreamsToken);
+        BearerToken cohortsToken = doorToken(properties, "hub.ingress.cohorts.token");
+        registry.bind("cohortsToken", cohortsToken);
         BearerToken segmentToken = doorToken(properties, "hub.ingress.segment.token");
         BearerToken adminToken = new BearerToken("hub.admin.token", setting(properties, "hub.admin.token"));
         registry.bind("adminToken", adminToken);
@@ -167,6 +171,24 @@ public class HubConfiguration implements CamelConfiguration {
         metrics.publish("DeadLetters", cohortDeadLetters.topic(), cohortDeadLetters);
         poison.put(COHORTS, new PoisonBatches.Sink(cohortDeadLetters, metrics.addDestination(COHORTS, dataIn.enabled())));
         bindCohortSync(camel, metrics, dataIn);
+        long cohortBytes = Long.parseLong(setting(properties, "hub.ingress.cohorts.max-body-bytes"));
+        List<DoorsBeforeTheBody.Door> doors = new ArrayList<>(List.of(
+                new DoorsBeforeTheBody.Door("/onesignal/events", "onesignal-events", Long.parseLong(setting(properties, "hub.ingress.max-body-bytes")),
+                        (path, header) -> eventStreamsToken.problemWith(header.apply("Authorization"))),
+                new DoorsBeforeTheBody.Door("/segment/webhook", "segment-webhook",
+                        Long.parseLong(setting(properties, "hub.ingress.segment.max-webhook-bytes")), dataIn.ingress()::webhookCredentialProblem),
+                // Segment's own limit of a Tracking API batch (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size)
+                new DoorsBeforeTheBody.Door("/v1", "segment-tracking-api", SegmentMessages.MAX_BATCH_BYTES,
+                        dataIn.ingress()::trackingCredentialProblem),
+                new DoorsBeforeTheBody.Door("/mixpanel/cohorts", HttpErrors.MIXPANEL_COHORTS, cohortBytes,
+                        (path, header) -> cohortsToken.problemWithBearerOrBasic(header.apply("Authorization"))),
+                new DoorsBeforeTheBody.Door("/amplitude/cohorts", "amplitude-cohorts", cohortBytes,
+                        (path, header) -> cohortsToken.problemWithBearerOrBasic(header.apply("Authorization")))));
+        for (String adminPath : List.of("/admin", "/cohorts", "/sandbox")) {
+            doors.add(new DoorsBeforeTheBody.Door(adminPath, "admin", Long.parseLong(setting(properties, "hub.admin.max-body-bytes")),
+                    (path, header) -> adminToken.problemWith(header.apply("Authorization"))));
+        }
+        camel.addStartupListener(new DoorsBeforeTheBody(doors, Long.parseLong(setting(properties, "hub.ingress.read-timeout-ms")), metrics));
 
         DataOut dataOut = new DataOut(parser, deadLetters, retryGate, groups, new DestinationControls(), poison, eventsTopic,
                 setting(properties, "hub.kafka.group-id"), Integer.parseInt(setting(properties, "hub.dedup.cache-size")));
@@ -202,7 +224,7 @@ public class HubConfiguration implements CamelConfiguration {
     }
 
     /** What the Data In chain shares with the cohort sync. */
-    private record DataIn(OneSignalApps apps, HubStore store, boolean enabled) {
+    private record DataIn(OneSignalApps apps, HubStore store, boolean enabled, SegmentIngress ingress) {
     }
 
     /** The Data In chain: Segment's ingress, the translator, and OneSignal as its destination. */
@@ -224,9 +246,10 @@ public class HubConfiguration implements CamelConfiguration {
                         : new SegmentIngress.WebhookDoor(null, null, token));
             }
         }
-        registry.bind("segmentIngress", new SegmentIngress(apps, defaultDoor, appDoors,
+        SegmentIngress ingress = new SegmentIngress(apps, defaultDoor, appDoors,
                 Integer.parseInt(setting(properties, "hub.ingress.segment.max-webhook-bytes")),
-                metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now));
+                metrics.ingress("segment-webhook"), metrics.ingress("segment-tracking-api"), Instant::now);
+        registry.bind("segmentIngress", ingress);
 
         DeadLetters deadLetters = DeadLetters.deadLetters(camel, clients, setting(properties, "hub.topics.segment-events"),
                 List.of(OneSignalDelivery.NAME, OneSignalDelivery.TRIGGERS));
@@ -266,7 +289,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("triggerAggregation", new Triggers.Aggregation());
         // the triggers' consumer runs only when there is something to trigger
         properties.addOverrideProperty("hub.triggers.enabled", String.valueOf(enabled && triggers.any()));
-        return new DataIn(apps, store, enabled);
+        return new DataIn(apps, store, enabled, ingress);
     }
 
     /** Cohort sync: the cohorts file, the two sources, the pushes, the shared run steps. */

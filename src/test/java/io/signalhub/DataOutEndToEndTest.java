@@ -224,7 +224,7 @@ class DataOutEndToEndTest {
     }
 
     private static HttpResponse<String> health(TestHub hub) {
-        return hub.get("management:/observe/health?exposureLevel=full", null);
+        return hub.get("management:/observe/health", null);
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.signalhub;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
+import io.signalhub.monitoring.IngressStats;
 import io.signalhub.sandbox.Sandbox;
 import io.signalhub.vendors.segment.WebhookSignature;
 import org.junit.jupiter.api.Test;
@@ -86,6 +91,59 @@ class DoorsTest {
             assertEquals(401, signedOnly.statusCode(), signedOnly.body());
             assertEquals(200, hub.post("/segment/webhook/blog", batch, Map.of("X-Signature", signature,
                     "Authorization", "Bearer " + TestHub.INGRESS_TOKEN)).statusCode());
+        }
+    }
+
+    /** Sends a request's headers (and some of its body) on a raw socket and reads what comes back, waiting at most the timeout. */
+    private static String rawRequest(TestHub hub, String head, String bodyPart, Duration timeout) throws Exception {
+        URI base = URI.create(hub.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout((int) timeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write((head + "\r\n\r\n" + bodyPart).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            byte[] answer = new byte[4096];
+            int read = socket.getInputStream().read(answer);
+            return read < 0 ? "" : new String(answer, 0, read, StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void credentialsAndSizesAreRefusedBeforeTheBodyAndASlowBodyTimesOut() throws Exception {
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("hub.ingress.read-timeout-ms", "1500");
+        try (TestHub hub = TestHub.start(settings)) {
+            // 5 MB declared, not a byte of it sent: the answer comes all the same, so nothing was waited for or buffered
+            String declared = "POST /onesignal/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: 5000000";
+            String noToken = rawRequest(hub, declared, "", Duration.ofSeconds(5));
+            assertTrue(noToken.startsWith("HTTP/1.1 401"), noToken);
+            assertTrue(noToken.contains("\"error\":\"unauthorized\""), noToken);
+            String tooLarge = rawRequest(hub, declared + "\r\nAuthorization: Bearer " + TestHub.INGRESS_TOKEN, "", Duration.ofSeconds(5));
+            assertTrue(tooLarge.startsWith("HTTP/1.1 413"), tooLarge);
+            assertTrue(tooLarge.contains("at most 1048576"), tooLarge);
+            String cohort = rawRequest(hub, declared.replace("/onesignal/events", "/mixpanel/cohorts"), "", Duration.ofSeconds(5));
+            assertTrue(cohort.startsWith("HTTP/1.1 401") && cohort.contains("\"status\":\"failure\""), "Mixpanel's shape: " + cohort);
+            String admin = rawRequest(hub, declared.replace("/onesignal/events", "/admin/dead-letters/replay")
+                    + "\r\nAuthorization: Bearer " + TestHub.INGRESS_TOKEN, "", Duration.ofSeconds(5));
+            assertTrue(admin.startsWith("HTTP/1.1 401"), "the ingress token opens no admin door: " + admin);
+            String webhook = rawRequest(hub, declared.replace("/onesignal/events", "/segment/webhook"), "", Duration.ofSeconds(5));
+            assertTrue(webhook.startsWith("HTTP/1.1 401") && webhook.contains("X-Signature is missing"), webhook);
+
+            // the right token, 100 bytes declared, 10 sent: refused once the read timeout passes
+            long started = System.nanoTime();
+            String slow = rawRequest(hub, declared.replace("5000000", "100") + "\r\nAuthorization: Bearer " + TestHub.INGRESS_TOKEN,
+                    "[{\"event\":", Duration.ofSeconds(10));
+            long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertTrue(slow.startsWith("HTTP/1.1 408"), slow);
+            assertTrue(waited >= 1400 && waited < 8000, waited + " ms");
+
+            IngressStats ingress = hub.metrics().ingress("onesignal-events");
+            assertEquals(1L, ingress.getRejected().get("unauthorized"));
+            assertEquals(1L, ingress.getRejected().get("too_large"));
+            assertEquals(1L, ingress.getRejected().get("timeout"));
+            // and a whole request still goes through
+            String event = "[" + DataOutEndToEndTest.flatEvent("door-9", "message.push.sent", "u9") + "]";
+            assertEquals(202, hub.post("/onesignal/events", TestHub.INGRESS_TOKEN, event).statusCode());
         }
     }
 }

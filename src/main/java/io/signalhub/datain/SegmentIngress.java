@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,8 @@ public final class SegmentIngress {
     /** Kafka header: the name of the OneSignal app the message is for (absent = the default app). */
     public static final String APP_HEADER = "signalhub-onesignal-app";
     private static final String ANSWER = "signalhubSegmentAnswer";
+    private static final String UNKNOWN_WRITE_KEY = "the write key is not one of hub.ingress.segment.write-keys";
+    private static final String TRACKING_CLOSED = "the Tracking API is closed until hub.ingress.segment.write-keys is configured";
 
     private final OneSignalApps apps;
     private final WebhookDoor defaultDoor;
@@ -102,6 +105,29 @@ public final class SegmentIngress {
         toRecords(exchange, messages, app.isEmpty() ? OneSignalApps.DEFAULT : app, webhookStats, false);
     }
 
+    /**
+     * Why a webhook's headers cannot open its door, before its body is read: a signed door needs
+     * {@code X-Signature} (checked against the body later), any other its token. Null when they may.
+     */
+    public String webhookCredentialProblem(String path, Function<String, String> header) {
+        WebhookDoor door = appDoors.getOrDefault(pathAfter(path, "/segment/webhook"), defaultDoor);
+        if (door.signature() != null) {
+            String signature = header.apply("X-Signature");
+            return signature == null || signature.isBlank() ? "X-Signature is missing (HMAC-SHA1 of the body with "
+                    + door.secretSetting() + ")" : null;
+        }
+        return door.token().problemWith(header.apply("Authorization"));
+    }
+
+    /** Why Tracking API headers cannot open it: Basic credentials of no write key (one in the body is read later). */
+    public String trackingCredentialProblem(String path, Function<String, String> header) {
+        BasicCredentials basic = BasicCredentials.of(header.apply("Authorization"));
+        if (basic == null || basic.user().isBlank()) {
+            return apps.hasWriteKeys() ? null : TRACKING_CLOSED;
+        }
+        return apps.appForWriteKey(basic.user().trim()) == null ? UNKNOWN_WRITE_KEY : null;
+    }
+
     /** {@code POST /v1/<call>[/]}: Segment's Tracking API; the write key decides the OneSignal app. */
     public void trackingApi(Exchange exchange) {
         Message message = exchange.getMessage();
@@ -119,9 +145,7 @@ public final class SegmentIngress {
         }
         String app = apps.appForWriteKey(writeKey);
         if (app == null) {
-            throw new InvalidInputException(401, "unauthorized", List.of(apps.hasWriteKeys()
-                    ? "the write key is not one of hub.ingress.segment.write-keys"
-                    : "the Tracking API is closed until hub.ingress.segment.write-keys is configured"));
+            throw new InvalidInputException(401, "unauthorized", List.of(apps.hasWriteKeys() ? UNKNOWN_WRITE_KEY : TRACKING_CLOSED));
         }
         toRecords(exchange, parsed.validated(clock.get()), app, trackingStats, true);
     }
@@ -166,10 +190,13 @@ public final class SegmentIngress {
         if (path == null || path.isEmpty()) {
             path = message.getHeader(Exchange.HTTP_URI, String.class);
         }
+        return pathAfter(path, prefix);
+    }
+
+    private static String pathAfter(String path, String prefix) {
         path = path == null ? "" : path.replaceFirst("\\?.*$", "");
         int at = path.indexOf(prefix);
         String rest = at < 0 ? path : path.substring(at + prefix.length());
         return rest.replaceAll("^/+|/+$", "");
     }
-
 }

@@ -54,17 +54,22 @@ public final class BearerToken {
      */
     public void checkBearerOrBasic(Exchange exchange) {
         Message message = exchange.getMessage();
-        String header = message.getHeader("Authorization", String.class);
+        String problem = problemWithBearerOrBasic(message.getHeader("Authorization", String.class));
+        if (problem != null) {
+            throw unauthorized(problem);
+        }
+        message.removeHeader("Authorization");
+    }
+
+    /** Why an {@code Authorization} header opens this door neither as a bearer token nor as Basic credentials. */
+    public String problemWithBearerOrBasic(String header) {
         if (expected == null || header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            check(exchange);
-            return;
+            return problemWith(header);
         }
         BasicCredentials credentials = BasicCredentials.of(header);
         String password = credentials == null || credentials.password() == null ? "" : credentials.password();
-        if (!MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8))) {
-            throw unauthorized("the password of the Basic credentials is not the token");
-        }
-        message.removeHeader("Authorization");
+        return MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8)) ? null
+                : "the password of the Basic credentials is not the token";
     }
 
     private static InvalidInputException unauthorized(String problem) {

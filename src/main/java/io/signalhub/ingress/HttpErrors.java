@@ -58,16 +58,7 @@ public final class HttpErrors {
         if (ingress != null) {
             metrics.ingress(ingress).rejected(reason);
         }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        if (MIXPANEL_COHORTS.equals(ingress)) {
-            // Mixpanel's cohort sync shows error.message in its UI
-            body.put("action", exchange.getProperty(MIXPANEL_ACTION, "unknown", String.class));
-            body.put("status", "failure");
-            body.putObject("error").put("message", error + ": " + String.join("; ", problems)).put("code", status);
-        } else {
-            body.put("error", error);
-            problems.forEach(body.putArray("problems")::add);
-        }
+        String body = body(ingress, exchange.getProperty(MIXPANEL_ACTION, "unknown", String.class), status, error, problems);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
@@ -75,7 +66,21 @@ public final class HttpErrors {
         if (status == 401) {
             message.setHeader("WWW-Authenticate", "Bearer");
         }
-        message.setBody(body.toString());
+        message.setBody(body);
+    }
+
+    /** The JSON of a refusal: {@code error} and {@code problems}, or the shape Mixpanel's cohort sync shows in its UI. */
+    static String body(String ingress, String mixpanelAction, int status, String error, List<String> problems) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (MIXPANEL_COHORTS.equals(ingress)) {
+            body.put("action", mixpanelAction);
+            body.put("status", "failure");
+            body.putObject("error").put("message", error + ": " + String.join("; ", problems)).put("code", status);
+        } else {
+            body.put("error", error);
+            problems.forEach(body.putArray("problems")::add);
+        }
+        return body.toString();
     }
 
     private static InvalidInputException findInvalidInput(Throwable cause) {
