@@ -63,6 +63,8 @@ import io.signalhub.monitoring.HubMetrics;
 import io.signalhub.eventstreams.OneSignalEventParser;
 import io.signalhub.sandbox.EventStreamsEmitter;
 import io.signalhub.sandbox.Sandbox;
+import io.signalhub.status.DeliveryRates;
+import io.signalhub.status.HubStatus;
 import io.signalhub.store.ClusteredSchedule;
 import io.signalhub.store.HubStore;
 import io.signalhub.store.KnownSegments;
@@ -211,6 +213,14 @@ public class HubConfiguration implements CamelConfiguration {
                 serviceAccount || !token.isEmpty(), Mixpanel.host(setting(properties, "hub.mixpanel.region")),
                 "/import?strict=1" + (serviceAccount ? "&project_id=" + projectId : ""));
         registry.bind("destinationControls", dataOut.controls());
+        Map<String, String> replayPaths = new HashMap<>();
+        destinationNames.forEach(name -> replayPaths.put(name, "/admin/dead-letters/replay?destination=" + name));
+        List.of(OneSignalDelivery.NAME, OneSignalDelivery.TRIGGERS)
+                .forEach(name -> replayPaths.put(name, "/admin/data-in/dead-letters/replay?destination=" + name));
+        // five minutes of the timer's samples, one every 10 s (routes/status.camel.yaml)
+        registry.bind("hubStatus", new HubStatus(metrics, dataOut.controls(), replayPaths,
+                registry.lookupByNameAndType("cohortSync", CohortSync.class), setting(properties, "hub.cohorts.schedule"),
+                Boolean.parseBoolean(setting(properties, "hub.sandbox")), new DeliveryRates(31), Instant::now));
         registry.bind("poisonBatches", new PoisonBatches(poison));
     }
 
@@ -310,7 +320,7 @@ public class HubConfiguration implements CamelConfiguration {
             cohorts.add(new Cohort(Cohort.AMPLITUDE, Sandbox.AMPLITUDE_COHORT, true, OneSignalApps.DEFAULT,
                     Cohort.defaultTag(Cohort.AMPLITUDE, Sandbox.AMPLITUDE_COHORT)));
         }
-        CohortSync sync = new CohortSync(cohorts, dataIn.apps(), store, camel, Instant::now);
+        CohortSync sync = new CohortSync(cohorts, dataIn.apps(), store, camel, metrics, Instant::now);
         registry.bind("cohortSync", sync);
         metrics.publish("CohortSync", "cohorts", sync);
         String userIdProperty = setting(properties, "hub.mixpanel.user-id-property");

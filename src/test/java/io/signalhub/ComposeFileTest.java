@@ -1,5 +1,6 @@
 package io.signalhub;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,15 @@ class ComposeFileTest {
             assertEquals("8080", String.valueOf(environment.get("HUB_HTTP_PORT")), hub);
             assertEquals("kafka:9092", environment.get("HUB_KAFKA_BROKERS"), hub);
         }
+
+        // the monitoring profile: Prometheus loads the hub's rules and scrapes both instances' management port
+        Map<String, Object> prometheus = (Map<String, Object>) services.get("prometheus");
+        assertTrue(prometheus.get("volumes").toString().contains("signalhub-alerts.yml"), String.valueOf(prometheus.get("volumes")));
+        String scrape = Files.readString(Path.of("monitoring", "prometheus", "prometheus.yml"));
+        for (String hub : List.of("signalhub-1", "signalhub-2")) {
+            assertTrue(scrape.contains(hub + ":9876"), hub + " is not scraped");
+        }
+        assertTrue(services.get("grafana").toString().contains("/etc/grafana/provisioning"));
 
         Process withoutSecrets = compose(Map.of("POSTGRES_PASSWORD", "pg"));
         String refusal = new String(withoutSecrets.getInputStream().readAllBytes());

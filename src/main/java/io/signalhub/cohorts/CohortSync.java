@@ -20,6 +20,7 @@ import io.signalhub.vendors.onesignal.UserChange;
 import io.signalhub.delivery.Destination;
 import io.signalhub.ingress.InvalidInputException;
 import org.apache.camel.CamelContext;
+import io.signalhub.monitoring.HubMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -51,12 +52,15 @@ public final class CohortSync implements CohortSyncMXBean {
     private final CamelContext camel;
     private final Supplier<Instant> clock;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final HubMetrics metrics;
 
-    public CohortSync(List<Cohort> cohorts, OneSignalApps apps, CohortStore store, CamelContext camel, Supplier<Instant> clock) {
+    public CohortSync(List<Cohort> cohorts, OneSignalApps apps, CohortStore store, CamelContext camel, HubMetrics metrics,
+                      Supplier<Instant> clock) {
         this.cohorts = List.copyOf(cohorts);
         this.apps = apps;
         this.store = store;
         this.camel = camel;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -212,7 +216,7 @@ public final class CohortSync implements CohortSyncMXBean {
         int members = run.diff != null ? run.diff.members() : store.members(run.cohort, appId);
         report(exchange, run, new SyncReport(run.reportId, run.cohort.source(), run.cohort.id(), run.trigger, run.startedAt,
                 clock.get(), members, store.matched(run.cohort, appId), run.added, run.removed, run.unmatched, run.skipped, failed,
-                run.unchanged ? "unchanged since the last run (lastComputed " + run.lastComputed + "): not downloaded" : error));
+                run.unchanged ? SyncReport.UNCHANGED + " (lastComputed " + run.lastComputed + "): not downloaded" : error));
     }
 
     /** The run failed (a source refused, OneSignal stayed down): what is pending goes on the next run. */
@@ -299,6 +303,7 @@ public final class CohortSync implements CohortSyncMXBean {
 
     private void report(Exchange exchange, CohortRun run, SyncReport report) {
         store.finishReport(report);
+        metrics.cohortRun(report.source(), report.cohortId(), report.succeeded());
         LOG.info("{} synced ({}): {} members, {} added, {} removed, {} unmatched, {} skipped, {} failed{}", run.cohort,
                 run.trigger, report.members(), report.added(), report.removed(), report.unmatched(), report.skipped(),
                 report.failed(), report.error() == null ? "" : "; " + report.error());
@@ -328,7 +333,7 @@ public final class CohortSync implements CohortSyncMXBean {
         Json.putIfPresent(node, "finished_at", report.finishedAt() == null ? null : report.finishedAt().toString());
         node.put("members", report.members()).put("matched", report.matched()).put("added", report.added())
                 .put("removed", report.removed()).put("unmatched", report.unmatched()).put("skipped", report.skipped())
-                .put("failed", report.failed());
+                .put("failed", report.failed()).put("succeeded", report.succeeded());
         Json.putIfPresent(node, "error", report.error());
         return node;
     }

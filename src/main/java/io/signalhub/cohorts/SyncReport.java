@@ -17,4 +17,12 @@ import java.time.Instant;
 public record SyncReport(long id, String source, String cohortId, String trigger, Instant startedAt, Instant finishedAt,
                          int members, int matched, int added, int removed, int unmatched, int skipped, int failed,
                          String error) {
+
+    /** The note of a run that found the cohort unchanged at its source: not a failure. */
+    static final String UNCHANGED = "unchanged since the last run";
+
+    /** Whether the run did all it had to: no member failed, no error (the unchanged note is none). */
+    public boolean succeeded() {
+        return failed == 0 && (error == null || error.startsWith(UNCHANGED));
+    }
 }

@@ -18,6 +18,12 @@ public final class DestinationControls {
         controls.put(control.name(), control);
     }
 
+    /** Whether the destination is paused on this instance; null for one without controls. */
+    public Boolean paused(String name) {
+        DestinationControl control = controls.get(name);
+        return control == null ? null : control.isPaused();
+    }
+
     public void answer(Exchange exchange) {
         Message message = exchange.getMessage();
         String name = message.getHeader("name", String.class);

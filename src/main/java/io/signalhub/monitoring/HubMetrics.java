@@ -33,6 +33,8 @@ public final class HubMetrics implements Service {
     private final Map<String, DestinationStats> destinations = new ConcurrentHashMap<>();
     private final Map<String, IngressStats> ingresses = new ConcurrentHashMap<>();
     private final Map<String, DataInStats> dataIn = new ConcurrentHashMap<>();
+    /** Cohort sync runs by source, cohort and result (succeeded, failed). */
+    private final Map<List<String>, AtomicLong> cohortRuns = new ConcurrentHashMap<>();
     private final Map<ObjectName, Object> beans = new ConcurrentHashMap<>();
     private final List<ObjectName> registered = new ArrayList<>();
     private boolean started;
@@ -49,6 +51,19 @@ public final class HubMetrics implements Service {
 
     public DestinationStats destination(String name) {
         return destinations.get(name);
+    }
+
+    /** Every destination's counters by name. */
+    public Map<String, DestinationStats> destinations() {
+        return Map.copyOf(destinations);
+    }
+
+    public Map<String, IngressStats> ingresses() {
+        return Map.copyOf(ingresses);
+    }
+
+    public Map<String, DataInStats> dataIns() {
+        return Map.copyOf(dataIn);
     }
 
     public DestinationStats addDestination(String name, boolean enabled) {
@@ -77,6 +92,15 @@ public final class HubMetrics implements Service {
         });
     }
 
+    /** Counts one finished cohort sync run. */
+    public void cohortRun(String source, String cohortId, boolean succeeded) {
+        cohortRuns.computeIfAbsent(List.of(source, cohortId, succeeded ? "succeeded" : "failed"), key -> {
+            AtomicLong runs = new AtomicLong();
+            meter(registry -> bindCohortRuns(registry, key, runs));
+            return runs;
+        }).incrementAndGet();
+    }
+
     /** Publishes any other MXBean of the hub (operations such as the dead-letter replay). */
     public void publish(String type, String name, Object mbean) {
         try {
@@ -101,6 +125,7 @@ public final class HubMetrics implements Service {
             destinations.forEach((name, stats) -> bind(registry, name, stats));
             ingresses.forEach((name, stats) -> bind(registry, name, stats));
             dataIn.forEach((name, stats) -> bind(registry, name, stats));
+            cohortRuns.forEach((key, runs) -> bindCohortRuns(registry, key, runs));
         }
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         beans.forEach((name, bean) -> {
@@ -134,6 +159,10 @@ public final class HubMetrics implements Service {
         counter(registry, "signalhub.destination.duplicates", stats, DestinationStats::getDuplicates, "destination", destination);
         Gauge.builder("signalhub.destination.lag.records", stats, DestinationStats::getLagRecords).tags("destination", destination).register(registry);
         Gauge.builder("signalhub.destination.lag.seconds", stats, DestinationStats::getLagSeconds).tags("destination", destination).register(registry);
+        // what alerting needs: how long every call has failed, and whether the destination is on at all
+        Gauge.builder("signalhub.destination.failing.seconds", stats, DestinationStats::getFailingForSeconds).tags("destination", destination)
+                .register(registry);
+        Gauge.builder("signalhub.destination.enabled", stats, s -> s.isEnabled() ? 1 : 0).tags("destination", destination).register(registry);
         stats.deadLetteredByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.destination.dead.lettered", count, AtomicLong::get, "destination", destination, "reason", reason));
     }
@@ -165,6 +194,10 @@ public final class HubMetrics implements Service {
                 counter(registry, "signalhub.datain.triggered.users", count, AtomicLong::get, "destination", destination, "trigger", trigger));
         stats.droppedByReason().onNewReason((reason, count) ->
                 counter(registry, "signalhub.datain.dropped", count, AtomicLong::get, "destination", destination, "reason", reason));
+    }
+
+    private static void bindCohortRuns(MeterRegistry registry, List<String> key, AtomicLong runs) {
+        counter(registry, "signalhub.cohort.sync.runs", runs, AtomicLong::get, "source", key.get(0), "cohort", key.get(1), "result", key.get(2));
     }
 
     private static <T> void counter(MeterRegistry registry, String name, T source, ToDoubleFunction<T> value, String... tags) {
