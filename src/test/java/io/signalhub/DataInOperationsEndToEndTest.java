@@ -129,6 +129,18 @@ class DataInOperationsEndToEndTest {
             await("the shop app's tags", WAIT, () -> "42".equals(onesignal().tags(SHOP_APP, user).get("sku"))
                     && "shop-webhook".equals(onesignal().tags(SHOP_APP, user).get("via")));
             assertNull(onesignal().tags(APP, user).get("sku"));
+            // each app's counts are its own (the status page shows them per app)
+            assertEquals(404, hub.post("/segment/webhook/blog", TestHub.INGRESS_TOKEN, identify(user, "{}")).statusCode());
+            assertEquals(200, hub.post("/v1/track", "{\"writeKey\":\"shop-write-key\",\"anonymousId\":\"a1\",\"event\":\"Seen\"}",
+                    Map.of()).statusCode());
+            await("the shop's anonymous message counted", WAIT, () -> hub.metrics().dataIn("onesignal").byApp()
+                    .getOrDefault("shop", Map.of()).getOrDefault("dropped.no_user_id", 0L) == 1);
+            Map<String, Map<String, Long>> byApp = hub.metrics().dataIn("onesignal").byApp();
+            assertEquals(1L, byApp.get("default").get("messages"), byApp.toString());
+            assertEquals(1L, byApp.get("default").get("tagUpdates"), byApp.toString());
+            assertTrue(byApp.get("shop").get("tagUpdates") >= 1, "two messages, one PATCH or two (coalesced in one poll): " + byApp);
+            assertEquals(3L, byApp.get("shop").get("messages"), byApp.toString());
+            assertNull(byApp.get("default").get("dropped.no_user_id"), byApp.toString());
         }
     }
 

@@ -141,6 +141,8 @@ class StatusPageBrowserTest {
                 assertTrue(browser.findElement(By.id("next-run")).getText().startsWith("next scheduled run: "));
                 assertTrue(shows(browser, "tr[data-fake='segment']", "events_accepted: 2"), browser.findElement(By.id("fakes")).getText());
                 assertTrue(shows(browser, "tr[data-ingress='onesignal-events']", "2"));
+                assertTrue(shows(browser, "tr[data-data-in='onesignal default']", "no_user_id 1"), "per app: "
+                        + browser.findElement(By.id("data-in")).getText());
 
                 Path screenshots = Path.of("target", "screenshots");
                 Files.createDirectories(screenshots);

@@ -54,6 +54,7 @@ public final class DataInBatches {
         batch.setProperty(PartitionCommits.PROPERTY, PartitionCommits.of(records));
         List<SegmentMessage> messages = new ArrayList<>();
         List<Rejection> unreadable = new ArrayList<>();
+        List<String> unreadableApps = new ArrayList<>();
         for (Object item : records) {
             Exchange record = (Exchange) item;
             String onlyFor = RecordHeaders.text(record, DeadLetters.REPLAY_TO_HEADER);
@@ -67,16 +68,18 @@ public final class DataInBatches {
             JsonNode message = value == null ? null : Json.readObject(value);
             if (message == null || message.isEmpty()) {
                 unreadable.add(new Rejection(key, value, "unreadable record: not a Segment message (a JSON object)", 0, null));
+                unreadableApps.add(app);
             } else if (!apps.has(app)) {
                 unreadable.add(new Rejection(key, value, "no OneSignal app named '" + app + "' is configured", 0, null,
                         Map.of(SegmentIngress.APP_HEADER, app)));
+                unreadableApps.add(app);
             } else {
                 messages.add(new SegmentMessage(app, (ObjectNode) message, value));
             }
         }
         if (consumer.equals(OneSignalDelivery.NAME)) {
             deadLetters.send(DeadLetters.UNREADABLE, unreadable);
-            stats.dropped("unreadable_record", unreadable.size());
+            unreadableApps.forEach(app -> stats.dropped(app, "unreadable_record", 1));
         }
         return messages;
     }
@@ -88,7 +91,7 @@ public final class DataInBatches {
         LOG.warn("a Segment message could not be translated, dead-lettered: {}", String.valueOf(cause));
         deadLetters.send(OneSignalDelivery.NAME, List.of(new Rejection(message.userId(), message.record(), "the message could not be translated: " + cause, 0, null,
                 message.app().equals(OneSignalApps.DEFAULT) ? Map.of() : Map.of(SegmentIngress.APP_HEADER, message.app()))));
-        return Translation.dropped("untranslatable");
+        return Translation.dropped(message.app(), "untranslatable");
     }
 
     /** The plan the splitter gathered (none for an empty poll) becomes the batch OneSignal delivers. */
@@ -105,8 +108,10 @@ public final class DataInBatches {
     public void complete(Exchange batch) {
         batch.getProperty(PartitionCommits.PROPERTY, PartitionCommits.class).commit();
         OneSignalPlan plan = batch.getProperty(Destination.BATCH, OneSignalPlan.class);
-        stats.messages(plan.messages());
-        stats.coalesced(plan.coalesced());
-        plan.dropped().forEach(stats::dropped);
+        plan.counts().forEach((app, counts) -> {
+            stats.messages(app, counts.messages());
+            stats.coalesced(app, counts.coalesced());
+            counts.dropped().forEach((reason, dropped) -> stats.dropped(app, reason, dropped));
+        });
     }
 }

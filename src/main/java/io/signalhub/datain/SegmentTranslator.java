@@ -51,7 +51,7 @@ public final class SegmentTranslator {
     public Translation identify(SegmentMessage message) {
         String userId = message.userId();
         if (userId == null) {
-            return Translation.dropped(NO_USER_ID);
+            return Translation.dropped(message.app(), NO_USER_ID);
         }
         JsonNode traits = message.message().has("traits") ? message.message().path("traits")
                 : message.message().path("context").path("traits");
@@ -73,7 +73,7 @@ public final class SegmentTranslator {
     public Translation track(SegmentMessage message) {
         String userId = message.userId();
         if (userId == null) {
-            return Translation.dropped(NO_USER_ID);
+            return Translation.dropped(message.app(), NO_USER_ID);
         }
         ObjectNode segment = message.message();
         String event = segment.path("event").asText("");
@@ -109,7 +109,7 @@ public final class SegmentTranslator {
 
     /** page, screen, group, alias (and Segment's delete): accepted, nothing to do in OneSignal. */
     public Translation ignore(SegmentMessage message) {
-        return Translation.dropped(IGNORED_TYPE);
+        return Translation.dropped(message.app(), IGNORED_TYPE);
     }
 
     private static ObjectNode customEvent(ObjectNode segment, String userId, String event, String record) {

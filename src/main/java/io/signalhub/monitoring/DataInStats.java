@@ -1,6 +1,8 @@
 package io.signalhub.monitoring;
 
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 public final class DataInStats implements DataInStatsMXBean {
@@ -19,37 +21,59 @@ public final class DataInStats implements DataInStatsMXBean {
     private final AtomicLong notSubscribed = new AtomicLong();
     private final AtomicLong invalidAliases = new AtomicLong();
     private final ReasonCounters dropped = new ReasonCounters();
+    private final Map<String, ReasonCounters> byApp = new ConcurrentHashMap<>();
 
-    public void messages(int count) {
+    public void messages(String app, int count) {
         messages.addAndGet(count);
+        forApp(app, "messages", count);
     }
 
-    public void tagUpdate() {
+    public void tagUpdate(String app) {
         tagUpdates.incrementAndGet();
+        forApp(app, "tagUpdates", 1);
     }
 
-    public void coalesced(int saved) {
+    public void coalesced(String app, int saved) {
         coalesced.addAndGet(saved);
+        forApp(app, "coalescedRequestsSaved", saved);
     }
 
-    public void customEvents(int count) {
+    public void customEvents(String app, int count) {
         customEvents.addAndGet(count);
+        forApp(app, "customEvents", count);
     }
 
-    public void unmatched(int count) {
+    public void unmatched(String app, int count) {
         unmatched.addAndGet(count);
+        forApp(app, "unmatchedUsers", count);
     }
 
-    public void segmentCreated() {
+    public void segmentCreated(String app) {
         segmentsCreated.incrementAndGet();
+        forApp(app, "segmentsCreated", 1);
     }
 
-    public void segmentRefused() {
+    public void segmentRefused(String app) {
         segmentsRefused.incrementAndGet();
+        forApp(app, "segmentsRefused", 1);
     }
 
-    public void deviceRegistered() {
+    public void deviceRegistered(String app) {
         devicesRegistered.incrementAndGet();
+        forApp(app, "devicesRegistered", 1);
+    }
+
+    /** The same counts per OneSignal app (the name in hub.onesignal.apps, or default), drops as dropped.&lt;reason&gt;. */
+    public Map<String, Map<String, Long>> byApp() {
+        Map<String, Map<String, Long>> snapshot = new TreeMap<>();
+        byApp.forEach((app, counts) -> snapshot.put(app, counts.snapshot()));
+        return snapshot;
+    }
+
+    private void forApp(String app, String count, long value) {
+        if (value > 0) {
+            byApp.computeIfAbsent(app, a -> new ReasonCounters()).add(count, value);
+        }
     }
 
     @Override
@@ -67,8 +91,9 @@ public final class DataInStats implements DataInStatsMXBean {
     }
 
     /** OneSignal's answer to a notification: how many it did not send to, and why. */
-    public void notified(int notSubscribedUsers, int invalidAliasUsers) {
+    public void notified(String app, int notSubscribedUsers, int invalidAliasUsers) {
         notifications.incrementAndGet();
+        forApp(app, "notifications", 1);
         notSubscribed.addAndGet(notSubscribedUsers);
         invalidAliases.addAndGet(invalidAliasUsers);
     }
@@ -98,9 +123,10 @@ public final class DataInStats implements DataInStatsMXBean {
         return invalidAliases.get();
     }
 
-    public void dropped(String reason, long count) {
+    public void dropped(String app, String reason, long count) {
         if (count > 0) {
             dropped.add(reason, count);
+            forApp(app, "dropped." + reason, count);
         }
     }
 

@@ -160,6 +160,7 @@ public final class HubStatus {
                 .put("segmentsRefused", stats.getSegmentsRefused()).put("devicesRegistered", stats.getDevicesRegistered())
                 .put("notifications", stats.getNotifications());
         node.set("dropped", Json.MAPPER.valueToTree(new TreeMap<>(stats.getDropped())));
+        node.set("byApp", Json.MAPPER.valueToTree(stats.byApp()));
         return node;
     }
 

@@ -86,7 +86,7 @@ public final class OneSignalDelivery implements RequestDelivery {
         OneSignalRequests.Built built = OneSignalRequests.build(plan, apps, tagLimit,
                 (appId, name) -> refusedSegments.contains(appId + '\n' + name) || knownSegments.contains(appId, name),
                 registeredDevices::contains);
-        built.dropped().forEach(dataIn::dropped);
+        built.dropped().forEach((app, reasons) -> reasons.forEach((reason, count) -> dataIn.dropped(app, reason, count)));
         deadLetter(NAME, "over_limit", built.refusedEvents().stream().map(e -> new Rejection(e.event().path("external_id").asText(), e.source(),
                 "the custom event is over OneSignal's 2,024 bytes or its name over 128 characters", 0, null,
                 replayHeaders(e.app()))).toList());
@@ -166,14 +166,14 @@ public final class OneSignalDelivery implements RequestDelivery {
         JsonNode answer = Json.readObject(body);
         if (HttpStatus.isSuccess(status)) {
             knownSegments.remember(appId, request.subject(), answer.path("id").asText(null));
-            dataIn.segmentCreated();
+            dataIn.segmentCreated(request.app().name());
             LOG.info("created the OneSignal segment '{}' in app {}", request.subject(), request.app());
         } else if (status == 409 || body != null && body.contains("already taken")) {
             knownSegments.remember(appId, request.subject(), null);
         } else {
             // the tags still go: the audience is usable as a tag filter even without the segment
             refusedSegments.add(appId + '\n' + request.subject());
-            dataIn.segmentRefused();
+            dataIn.segmentRefused(request.app().name());
             String error = HttpStatus.describe(NAME, status, body);
             stats.error("segment '" + request.subject() + "': " + error);
             outcomes.segmentRefused("OneSignal refused to create the segment '" + request.subject() + "': " + error);
@@ -183,11 +183,11 @@ public final class OneSignalDelivery implements RequestDelivery {
 
     private void onUser(OneSignalRequest request, int status, String body, OneSignalPlan.Outcomes outcomes) {
         if (HttpStatus.isSuccess(status)) {
-            dataIn.tagUpdate();
+            dataIn.tagUpdate(request.app().name());
             stats.delivered(request.items());
             outcomes.applied(request.subject());
         } else if (status == 404) {
-            dataIn.unmatched(1);
+            dataIn.unmatched(request.app().name(), 1);
             outcomes.unmatched(request.subject());
             LOG.debug("OneSignal does not know the External ID of a user; {} tags dropped", request.items());
         } else {
@@ -199,7 +199,7 @@ public final class OneSignalDelivery implements RequestDelivery {
     private void onDevice(OneSignalRequest request, int status, String body) {
         if (HttpStatus.isSuccess(status)) {
             registeredDevices.add(OneSignalRequests.deviceKey(request.app().appId(), request.subject(), deviceToken(request)));
-            dataIn.deviceRegistered();
+            dataIn.deviceRegistered(request.app().name());
         } else {
             refused(request, status, body);
         }
@@ -229,20 +229,20 @@ public final class OneSignalDelivery implements RequestDelivery {
         }
         JsonNode answer = Json.readObject(body);
         if (answer.path("id").asText("").isEmpty()) {
-            dataIn.notified(request.items(), 0);
+            dataIn.notified(request.app().name(), request.items(), 0);
             LOG.debug("trigger '{}': none of its {} users is subscribed to the channel", request.subject(), request.items());
             return;
         }
         int invalid = answer.path("errors").path("invalid_aliases").path("external_id").size();
-        dataIn.notified(0, invalid);
+        dataIn.notified(request.app().name(), 0, invalid);
         stats.delivered(request.items() - invalid);
     }
 
     private void onEvents(OneSignalRequest request, int status, String body) {
         if (HttpStatus.isSuccess(status)) {
             int unmatched = Json.readObject(body).path("errors").size();
-            dataIn.unmatched(unmatched);
-            dataIn.customEvents(request.items() - unmatched);
+            dataIn.unmatched(request.app().name(), unmatched);
+            dataIn.customEvents(request.app().name(), request.items() - unmatched);
             stats.delivered(request.items() - unmatched);
         } else {
             refused(request, status, body);

@@ -39,20 +39,40 @@ public final class OneSignalPlan {
     private final List<CustomEvent> customEvents = new ArrayList<>();
     private final Map<String, Map<String, String>> segments = new LinkedHashMap<>();
     private final Outcomes outcomes = new Outcomes();
-    private final Map<String, Integer> dropped = new TreeMap<>();
+    private final Map<String, AppCounts> counts = new TreeMap<>();
     private final List<String> nestedKeys = new ArrayList<>();
-    private int messages;
-    private int coalesced;
+
+    /** What a poll's messages came to for one OneSignal app. */
+    public static final class AppCounts {
+        private int messages;
+        private int coalesced;
+        private final Map<String, Integer> dropped = new TreeMap<>();
+
+        public int messages() {
+            return messages;
+        }
+
+        /** User updates folded into an earlier update of the same user: PATCH requests saved. */
+        public int coalesced() {
+            return coalesced;
+        }
+
+        /** Messages, tags or devices dropped, by reason. */
+        public Map<String, Integer> dropped() {
+            return dropped;
+        }
+    }
 
     public void add(Translation translation) {
-        messages++;
+        AppCounts app = counts(translation.app());
+        app.messages++;
         if (translation.change() == null) {
-            count(translation.dropReason(), 1);
+            app.dropped.merge(translation.dropReason(), 1, Integer::sum);
             return;
         }
         UserChange change = translation.change();
         if (!change.nestedKeys().isEmpty()) {
-            count(NESTED_VALUE, change.nestedKeys().size());
+            app.dropped.merge(NESTED_VALUE, change.nestedKeys().size(), Integer::sum);
             nestedKeys.addAll(change.nestedKeys());
         }
         if (!change.tags().isEmpty()) {
@@ -62,14 +82,14 @@ public final class OneSignalPlan {
                 users.put(change.app() + '\n' + change.externalId(), update);
             } else {
                 update.tags().putAll(change.tags());
-                coalesced++;
+                app.coalesced++;
             }
             if (change.source() != null) {
                 update.sources().add(change.source());
             }
         }
         if (change.device() != null && !change.device().valid()) {
-            count(INVALID_DEVICE_TOKEN, 1);
+            app.dropped.merge(INVALID_DEVICE_TOKEN, 1, Integer::sum);
         } else if (change.device() != null) {
             // each device of a user is registered once a poll, however many of its messages carried it
             String key = change.app() + '\n' + change.externalId() + '\n' + change.device().token();
@@ -87,8 +107,8 @@ public final class OneSignalPlan {
         }
     }
 
-    public void count(String reason, int records) {
-        dropped.merge(reason, records, Integer::sum);
+    private AppCounts counts(String app) {
+        return counts.computeIfAbsent(app, a -> new AppCounts());
     }
 
     public List<UserUpdate> users() {
@@ -158,9 +178,9 @@ public final class OneSignalPlan {
         }
     }
 
-    /** Records or values dropped, by reason. */
-    public Map<String, Integer> dropped() {
-        return dropped;
+    /** Per OneSignal app: messages, coalesced updates and drops. */
+    public Map<String, AppCounts> counts() {
+        return counts;
     }
 
     /** Keys whose object or array values were dropped, for the log. */
@@ -168,12 +188,4 @@ public final class OneSignalPlan {
         return nestedKeys;
     }
 
-    public int messages() {
-        return messages;
-    }
-
-    /** User updates folded into an earlier update of the same user: PATCH requests saved. */
-    public int coalesced() {
-        return coalesced;
-    }
 }

@@ -32,9 +32,9 @@ public final class OneSignalRequests {
     public static final String OVERSIZED_EVENT = "oversized_custom_event";
     private static final List<String> NAME_TAGS = List.of("first_name", "last_name");
 
-    /** What a plan becomes: the requests, the events OneSignal would refuse anyway, and what was dropped. */
+    /** What a plan becomes: the requests, the events OneSignal would refuse anyway, and what was dropped, per app and reason. */
     public record Built(List<OneSignalRequest> requests, List<OneSignalPlan.CustomEvent> refusedEvents,
-                        Map<String, Integer> dropped) {
+                        Map<String, Map<String, Integer>> dropped) {
     }
 
     private OneSignalRequests() {
@@ -52,7 +52,7 @@ public final class OneSignalRequests {
     public static Built build(OneSignalPlan plan, OneSignalApps apps, int tagLimit, BiPredicate<String, String> knownSegment,
                               Predicate<String> registeredDevice) {
         List<OneSignalRequest> requests = new ArrayList<>();
-        Map<String, Integer> dropped = new TreeMap<>();
+        Map<String, Map<String, Integer>> dropped = new TreeMap<>();
         plan.segments().forEach((appName, byTag) -> {
             OneSignalApps.App app = apps.app(appName);
             byTag.forEach((tagKey, name) -> {
@@ -77,7 +77,7 @@ public final class OneSignalRequests {
             Map<String, String> tags = withinTagLimit(user.tags(), tagLimit);
             int over = user.tags().size() - tags.size();
             if (over > 0) {
-                dropped.merge(TAG_LIMIT, over, Integer::sum);
+                dropped.computeIfAbsent(user.app(), a -> new TreeMap<>()).merge(TAG_LIMIT, over, Integer::sum);
             }
             String path = "/apps/" + app.appId() + "/users/by/external_id/" + URLEncoder.encode(user.externalId(), StandardCharsets.UTF_8)
                     .replace("+", "%20");
@@ -95,7 +95,7 @@ public final class OneSignalRequests {
             int bytes = event.event().toString().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_EVENT_BYTES || event.event().path("name").asText().length() > MAX_EVENT_NAME) {
                 refused.add(event);
-                dropped.merge(OVERSIZED_EVENT, 1, Integer::sum);
+                dropped.computeIfAbsent(event.app(), a -> new TreeMap<>()).merge(OVERSIZED_EVENT, 1, Integer::sum);
             } else {
                 eventsByApp.computeIfAbsent(event.app(), a -> new ArrayList<>()).add(event);
             }

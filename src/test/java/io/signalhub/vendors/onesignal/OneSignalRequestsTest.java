@@ -34,12 +34,16 @@ class OneSignalRequestsTest {
         plan.add(Translation.of(change("default", "u2", TagMaps.of("plan", "free"))));
         plan.add(Translation.of(change("default", "u1", TagMaps.of("plan", "pro", "color", null))));
         plan.add(Translation.of(change("shop", "u1", TagMaps.of("plan", "shop"))));
-        plan.add(Translation.dropped(SegmentTranslator.NO_USER_ID));
+        plan.add(Translation.dropped("shop", SegmentTranslator.NO_USER_ID));
 
         List<OneSignalRequest> requests = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, device -> false).requests();
         assertEquals(3, requests.size(), "one PATCH per user and app");
-        assertEquals(1, plan.coalesced());
-        assertEquals(Map.of(SegmentTranslator.NO_USER_ID, 1), plan.dropped());
+        assertEquals(3, plan.counts().get("default").messages());
+        assertEquals(1, plan.counts().get("default").coalesced());
+        assertEquals(Map.of(), plan.counts().get("default").dropped());
+        assertEquals(2, plan.counts().get("shop").messages(), "each app's counts are its own");
+        assertEquals(0, plan.counts().get("shop").coalesced());
+        assertEquals(Map.of(SegmentTranslator.NO_USER_ID, 1), plan.counts().get("shop").dropped());
         OneSignalRequest u1 = requests.get(0);
         assertEquals("PATCH", u1.method());
         assertEquals("/apps/app-1/users/by/external_id/u1", u1.path());
@@ -65,7 +69,7 @@ class OneSignalRequestsTest {
         OneSignalPlan plan = new OneSignalPlan();
         plan.add(Translation.of(change("default", "u1", tags)));
         OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 3, (a, n) -> false, device -> false);
-        assertEquals(Map.of(OneSignalRequests.TAG_LIMIT, 2), built.dropped());
+        assertEquals(Map.of("default", Map.of(OneSignalRequests.TAG_LIMIT, 2)), built.dropped());
     }
 
     @Test
@@ -113,7 +117,7 @@ class OneSignalRequestsTest {
 
         OneSignalRequests.Built built = OneSignalRequests.build(plan, APPS, 10, (a, n) -> false, device -> false);
         assertEquals(1, built.refusedEvents().size());
-        assertEquals(Map.of(OneSignalRequests.OVERSIZED_EVENT, 1), built.dropped());
+        assertEquals(Map.of("default", Map.of(OneSignalRequests.OVERSIZED_EVENT, 1)), built.dropped());
         int events = 0;
         for (OneSignalRequest request : built.requests()) {
             assertTrue(request.body().length() <= OneSignalRequests.MAX_EVENTS_REQUEST_BYTES, "at most 1 MB per request");
@@ -143,7 +147,7 @@ class OneSignalRequestsTest {
         assertEquals("u1", body.path("identity").path("external_id").asText());
         assertEquals("{\"type\":\"iOSPush\",\"token\":\"" + token + "\",\"enabled\":true,\"device_model\":\"iPhone14,2\","
                 + "\"device_os\":\"17.1\"}", body.path("subscriptions").get(0).toString());
-        assertEquals(Map.of(OneSignalPlan.INVALID_DEVICE_TOKEN, 1), plan.dropped());
+        assertEquals(Map.of(OneSignalPlan.INVALID_DEVICE_TOKEN, 1), plan.counts().get("default").dropped());
         assertTrue(!device.toString().contains(token), "the token never reaches a log line");
 
         String registered = OneSignalRequests.deviceKey("app-1", "u1", token);
