@@ -97,12 +97,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("destinations-health-check", metrics.destinationsHealth(
                 Long.parseLong(setting(properties, "hub.health.stuck-after-seconds"))));
 
-        if (Boolean.parseBoolean(setting(properties, "camel.management.jolokia-enabled"))
-                && !Boolean.parseBoolean(setting(properties, "camel.management.authentication-enabled"))) {
-            throw new IllegalStateException("camel.management.jolokia-enabled would open JMX (every operation of the hub) to anyone"
-                    + " who reaches the management port: set camel.management.authentication-enabled = true and"
-                    + " camel.management.basic-properties-file as well");
-        }
+        refuseAnOpenManagementServer(properties);
         if (Boolean.parseBoolean(setting(properties, "hub.sandbox"))) {
             startSandbox(camel, properties);
         }
@@ -481,6 +476,22 @@ public class HubConfiguration implements CamelConfiguration {
     private static BearerToken doorToken(PropertiesComponent properties, String door) {
         String setting = doorSetting(properties, door);
         return new BearerToken(setting.equals(door) ? door : setting + " (or " + door + ")", setting(properties, setting));
+    }
+
+    private static void refuseAnOpenManagementServer(PropertiesComponent properties) {
+        boolean authentication = Boolean.parseBoolean(setting(properties, "camel.management.authentication-enabled"));
+        if (Boolean.parseBoolean(setting(properties, "camel.management.jolokia-enabled")) && !authentication) {
+            throw new IllegalStateException("camel.management.jolokia-enabled would open JMX (every operation of the hub) to anyone"
+                    + " who reaches the management port: set camel.management.authentication-enabled = true and"
+                    + " camel.management.basic-properties-file as well");
+        }
+        // on a shared port Camel mounts the management endpoints on the main server, whose authentication
+        // (camel.server.*) is not the management server's: Jolokia would answer without credentials
+        if (authentication && setting(properties, "camel.management.port").equals(setting(properties, "camel.server.port"))) {
+            throw new IllegalStateException("camel.management.port equals camel.server.port: Camel would then serve the management"
+                    + " endpoints on the main server, where camel.management.authentication-enabled does not apply;"
+                    + " give the management server a port of its own");
+        }
     }
 
     private static String setting(PropertiesComponent properties, String key) {

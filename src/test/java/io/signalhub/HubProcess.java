@@ -41,8 +41,9 @@ public final class HubProcess implements AutoCloseable {
         this.settings = new LinkedHashMap<>(settings);
         this.jvmOptions = List.copyOf(jvmOptions);
         this.launch = List.copyOf(launch);
-        this.port = TestHub.freePort();
-        this.managementPort = TestHub.freePort();
+        int[] ports = TestHub.freePorts(2);
+        this.port = ports[0];
+        this.managementPort = ports[1];
         this.log = Path.of("target", "hub-processes", name + ".log");
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(log);

@@ -98,4 +98,19 @@ class ManagementServerTest {
         String reasons = TestHub.refusedStart(settings);
         assertTrue(reasons.contains("camel.management.authentication-enabled"), reasons);
     }
+
+    @Test
+    void anAuthenticatedManagementServerOnTheMainServersPortIsRefusedAtStart() throws Exception {
+        Path users = Files.createTempFile("jolokia-users", ".properties");
+        Files.writeString(users, "user.hawtio = hawtio-secret,admin\n");
+        Map<String, String> settings = TestHub.settings(FAKES, TestHub.newTopic());
+        settings.put("camel.management.jolokia-enabled", "true");
+        settings.put("camel.management.authentication-enabled", "true");
+        settings.put("camel.management.basic-properties-file", users.toString());
+        String port = String.valueOf(TestHub.freePort());
+        settings.put("camel.server.port", port);
+        settings.put("camel.management.port", port);
+        String reasons = TestHub.refusedStart(settings);
+        assertTrue(reasons.contains("camel.management.port equals camel.server.port"), reasons);
+    }
 }

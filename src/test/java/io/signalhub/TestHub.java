@@ -77,8 +77,9 @@ public final class TestHub implements AutoCloseable {
 
     public static TestHub start(Map<String, String> settings) throws Exception {
         Main main = SignalHub.create();
-        int port = freePort();
-        int managementPort = freePort();
+        int[] ports = freePorts(2);
+        int port = ports[0];
+        int managementPort = ports[1];
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
         main.addOverrideProperty("camel.management.port", String.valueOf(managementPort));
         main.addOverrideProperty("camel.main.name", "hub-" + port);
@@ -167,8 +168,25 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /** Distinct free ports: each socket stays bound until all are chosen, so the system cannot hand one out twice. */
+    public static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 

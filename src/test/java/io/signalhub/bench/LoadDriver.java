@@ -424,12 +424,6 @@ public final class LoadDriver {
         return hub;
     }
 
-    private static int freePort() throws Exception {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** Peak RSS, heap and CPU of the hub process while a scenario ran, sampled every 250 ms. */
     private static final class Usage {
         private final HubProcess hub;

@@ -58,8 +58,9 @@ class DataOutRouteTest extends CamelMainTestSupport {
         Properties settings = new Properties();
         try {
             settings.putAll(TestHub.settings(FAKES, TestHub.newTopic()));
-            settings.put("camel.server.port", String.valueOf(TestHub.freePort()));
-            settings.put("camel.management.port", String.valueOf(TestHub.freePort()));
+            int[] ports = TestHub.freePorts(2);
+            settings.put("camel.server.port", String.valueOf(ports[0]));
+            settings.put("camel.management.port", String.valueOf(ports[1]));
             settings.put("hub.data-dir", Files.createTempDirectory("signalhub-route-test").toString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
