@@ -134,7 +134,7 @@ class StatusPageBrowserTest {
                 browser.findElement(By.id("sign-in")).click();
                 await("the destinations", () -> shows(browser, "tr[data-destination='segment'] .delivered", "2"));
                 assertTrue(shows(browser, "tr[data-destination='mixpanel']", "http_400"), browser.findElement(By.id("destinations")).getText());
-                assertTrue(shows(browser, "#problems li.warning", "mixpanel has 1 dead letters"),
+                assertTrue(shows(browser, "#problems li.warning", "mixpanel has 1 dead letter "),
                         browser.findElement(By.id("problems")).getText());
                 assertTrue(shows(browser, "h3[data-cohort='mixpanel " + Sandbox.MIXPANEL_COHORT + "']", "mixpanel cohort"));
                 assertTrue(shows(browser, "table.runs tr.run", "export"), browser.findElement(By.id("cohorts")).getText());

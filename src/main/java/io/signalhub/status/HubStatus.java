@@ -130,7 +130,7 @@ public final class HubStatus {
         if (!stats.isEnabled()) {
             return node;
         }
-        String waiting = stats.getLagRecords() > 0 ? " " + stats.getLagRecords() + " events wait in Kafka." : "";
+        String waiting = stats.getLagRecords() > 0 ? " " + count(stats.getLagRecords(), "event") + " wait in Kafka." : "";
         if (failing >= ATTENTION_SECONDS) {
             problem(problems, "error", name + " has failed every call for " + duration(failing) + " (since " + now.minusSeconds(failing)
                     + "): " + stats.getLastError() + "." + waiting);
@@ -140,10 +140,14 @@ public final class HubStatus {
             problem(problems, "warning", name + " is " + duration(stats.getLagSeconds()) + " behind." + waiting);
         }
         if (stats.getDeadLettered() > 0) {
-            problem(problems, "warning", name + " has " + stats.getDeadLettered() + " dead letters " + stats.getDeadLetteredByReason()
+            problem(problems, "warning", name + " has " + count(stats.getDeadLettered(), "dead letter") + " " + stats.getDeadLetteredByReason()
                     + ": fix the cause, then replay them.");
         }
         return node;
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static ObjectNode ingress(IngressStats stats) {
