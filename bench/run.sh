@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The load driver against the packaged hub as its own process: bench/run.sh [http] [kafka] [sinks] [data-in] [cohort]
-# (all five by default). Sizes in BENCH_OPTS: -Dbench.events=… -Dbench.connections=… -Dbench.members=…
+# The load driver against the packaged hub as its own process: bench/run.sh [ingest] [http] [kafka] [sinks] [data-in] [cohort]
+# (all six by default). Sizes in BENCH_OPTS: -Dbench.events=… -Dbench.connections=… -Dbench.members=…
 # -Dbench.hub-heap=256m. Results and how to read them: docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

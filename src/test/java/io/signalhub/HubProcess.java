@@ -107,24 +107,35 @@ public final class HubProcess implements AutoCloseable {
 
     /** A size from /proc/&lt;pid&gt;/status in kB, e.g. VmRSS (resident now) or VmHWM (peak resident). */
     public long memoryKb(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+        return memoryKb(pid(), field);
+    }
+
+    /** A size from /proc/&lt;pid&gt;/status of any process, in kB. */
+    public static long memoryKb(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IllegalStateException(field + " not in /proc/" + pid() + "/status");
+        throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
     }
 
     /** CPU time (user + system) the process used so far, in seconds. */
     public double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        return cpuSeconds(pid());
+    }
+
+    /** CPU time (user + system) any process used so far, in seconds. */
+    public static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 1/100 s
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
-    /** SIGKILL: no shutdown hook, no graceful stop, nothing flushed. */
+    /** SIGKILL: no shutdown hook, no graceful stop, nothing flushed (the hub a launcher started first). */
     public void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor();
     }
@@ -135,6 +146,11 @@ public final class HubProcess implements AutoCloseable {
         if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+    }
+
+    /** The processes this one started: the hub itself, where a launcher gave it the memory defaults. */
+    public List<ProcessHandle> children() {
+        return process.children().toList();
     }
 
     public boolean alive() {

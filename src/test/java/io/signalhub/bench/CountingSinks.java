@@ -21,18 +21,18 @@ import com.sun.net.httpserver.HttpServer;
 final class CountingSinks implements AutoCloseable {
 
     /** One vendor's sink: the path it answers, the marker counted, the success answer for n events. */
-    private record Sink(String vendor, String path, byte[] marker, LongFunction<String> answer, AtomicLong events) {
+    private record Sink(String vendor, String path, byte[] marker, LongFunction<String> answer, AtomicLong events, AtomicLong requests) {
     }
 
     private final Map<String, Sink> sinks = new LinkedHashMap<>();
     private final HttpServer server;
 
     CountingSinks() throws IOException {
-        add(new Sink("segment", "/v1/batch", bytes("\"type\":\"track\""), n -> "{\"success\":true}", new AtomicLong()));
+        add(new Sink("segment", "/v1/batch", bytes("\"type\":\"track\""), n -> "{\"success\":true}", new AtomicLong(), new AtomicLong()));
         add(new Sink("amplitude", "/2/httpapi", bytes("\"insert_id\""),
-                n -> "{\"code\":200,\"events_ingested\":" + n + ",\"payload_size_bytes\":0,\"server_upload_time\":0}", new AtomicLong()));
+                n -> "{\"code\":200,\"events_ingested\":" + n + ",\"payload_size_bytes\":0,\"server_upload_time\":0}", new AtomicLong(), new AtomicLong()));
         add(new Sink("mixpanel", "/import", bytes("\"$insert_id\""),
-                n -> "{\"code\":200,\"num_records_imported\":" + n + ",\"status\":\"OK\"}", new AtomicLong()));
+                n -> "{\"code\":200,\"num_records_imported\":" + n + ",\"status\":\"OK\"}", new AtomicLong(), new AtomicLong()));
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
         for (Sink sink : sinks.values()) {
             server.createContext(sink.path(), exchange -> {
@@ -41,6 +41,7 @@ final class CountingSinks implements AutoCloseable {
                     n = count(body.readAllBytes(), sink.marker());
                 }
                 sink.events().addAndGet(n);
+                sink.requests().incrementAndGet();
                 byte[] answer = bytes(sink.answer().apply(n));
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, answer.length);
@@ -67,6 +68,11 @@ final class CountingSinks implements AutoCloseable {
 
     long events(String vendor) {
         return sinks.get(vendor).events().get();
+    }
+
+    /** The requests all sinks took. */
+    long requests() {
+        return sinks.values().stream().mapToLong(s -> s.requests().get()).sum();
     }
 
     long least() {

@@ -1,5 +1,8 @@
 package io.signalhub.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +40,8 @@ import io.signalhub.sandbox.Sandbox;
  * embedded defaults (KRaft broker in-process, H2 store) with a capped heap and the serial collector; this process holds the
  * vendor fakes and makes the load. Prints, per scenario, events/s, ack and end-to-end latency
  * percentiles, and the hub's peak RSS, heap and CPU. Run it with {@code bench/run.sh [scenario ...]}:
- * http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), sinks (the same to
+ * ingest (one event per request: the hub beside a bare Camel platform-http → Kafka route, ingest only, then delivering;
+ * batched bodies), http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), sinks (the same to
  * count-only sinks, beside a bare Camel Kafka consumer), data-in
  * ({@code /v1/batch}), cohort (a 1,000,000-member cohort: first sync and a 1% change). Sizes can be
  * set with -Dbench.events=…, -Dbench.connections=…, -Dbench.members=…, the hub's heap with -Dbench.hub-heap=….
@@ -46,7 +50,7 @@ public final class LoadDriver {
 
     private static final Path JAR = Path.of("target", "signalhub.jar");
     private static final String HUB_HEAP = System.getProperty("bench.hub-heap", "256m");
-    /** More JVM options for the hub, e.g. -XX:StartFlightRecording=filename=hub.jfr to profile it. */
+    /** More JVM options for the hub, e.g. -XX:StartFlightRecording=filename=hub-{name}.jfr to profile it ({name}: the hub's). */
     private static final String HUB_OPTIONS = System.getProperty("bench.hub-options", "");
     private static final long RUN_ID = System.currentTimeMillis();
     private static final long WARM_UP_ID = RUN_ID + 1;
@@ -56,7 +60,7 @@ public final class LoadDriver {
     private final Sandbox fakes = new Sandbox();
 
     public static void main(String[] args) throws Exception {
-        List<String> scenarios = args.length == 0 ? List.of("http", "kafka", "sinks", "data-in", "cohort") : Arrays.asList(args);
+        List<String> scenarios = args.length == 0 ? List.of("ingest", "http", "kafka", "sinks", "data-in", "cohort") : Arrays.asList(args);
         LoadDriver driver = new LoadDriver();
         driver.fakes.start();
         // the benchmark measures the hub: the fakes take whatever it sends
@@ -66,12 +70,13 @@ public final class LoadDriver {
         try {
             for (String scenario : scenarios) {
                 switch (scenario) {
+                    case "ingest" -> driver.ingestSideBySide(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 64));
                     case "http" -> driver.dataOutOverHttp(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 32));
                     case "kafka" -> driver.dataOutFromKafka(Integer.getInteger("bench.events", 500_000));
                     case "sinks" -> driver.dataOutToCountingSinks(Integer.getInteger("bench.events", 500_000));
                     case "data-in" -> driver.dataIn(Integer.getInteger("bench.events", 100_000), Integer.getInteger("bench.connections", 8));
                     case "cohort" -> driver.cohort(Integer.getInteger("bench.members", 1_000_000));
-                    default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of http, kafka, sinks, data-in, cohort");
+                    default -> throw new IllegalArgumentException("unknown scenario " + scenario + "; one of ingest, http, kafka, sinks, data-in, cohort");
                 }
                 driver.fakes.reset();
                 driver.fakes.amplitude().throttleAbove(Integer.MAX_VALUE, 30_000);
@@ -83,6 +88,165 @@ public final class LoadDriver {
     }
 
     // ---------------------------------------------------------------------------------------------------- scenarios
+
+    /**
+     * (e) HTTP ingest side by side, one event per request: the bare Camel route ({@link BareIngest}, its own
+     * process with the hub's heap and collector) and the hub with no destination take the same load in
+     * turns, both into the hub's broker with acks=all; then the hub with all three destinations delivering
+     * to count-only sinks; then batched bodies (Event Streams arrays of 1,000 events, Segment's /v1/batch).
+     */
+    void ingestSideBySide(int events, int connections) throws Exception {
+        Map<String, String> settings = withoutDestinations(dataOutSettings());
+        String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
+        String token = "Bearer " + TestHub.INGRESS_TOKEN;
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        Ingest hubAlone;
+        try (HubProcess hub = startHub("ingest", settings); BareRoute ingest = BareRoute.start(brokers)) {
+            URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
+            warmUp(() -> single(ingest.events(), null, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
+            warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
+            List<Ingest> bare = new ArrayList<>();
+            List<Ingest> alone = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                long run = RUN_ID + 10 + round;
+                bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.pid()));
+                alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.pid()));
+            }
+            System.out.printf("%n(e) HTTP ingest side by side: %,d events a turn, one per request, %d connections, %d turns each,"
+                    + " both into the hub's broker (acks=all, idempotence)%n", events, connections, rounds);
+            for (int round = 0; round < rounds; round++) {
+                bare.get(round).print("bare Camel route, turn " + (round + 1));
+                alone.get(round).print("hub, no destination, turn " + (round + 1));
+            }
+            Ingest bareBest = best(bare);
+            hubAlone = best(alone);
+            System.out.printf("    hub / bare Camel, best turn of each: %.2f (turn by turn:", hubAlone.rate() / bareBest.rate());
+            for (int round = 0; round < rounds; round++) {
+                System.out.printf(" %.2f", alone.get(round).rate() / bare.get(round).rate());
+            }
+            System.out.println(")");
+            int perRequest = 1000;
+            int requests = Math.max(50, events / perRequest * 2);
+            Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * perRequest, perRequest), token)), hub.pid());
+            Ingest bareBatched = measure(requests, 8, r -> expect(202, send(ingest.events(), batch(r * perRequest, perRequest), null)),
+                    ingest.pid(), hub.pid());
+            System.out.printf("    batched, %d events a request, 8 connections:%n", perRequest);
+            bareBatched.print("bare Camel route (each body one record)", perRequest);
+            batched.print("hub, /onesignal/events", perRequest);
+        }
+        int users = 10_000;
+        for (int u = 0; u < users; u++) {
+            fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "user-" + u);
+        }
+        try (CountingSinks sinks = new CountingSinks()) {
+            Map<String, String> toSinks = dataOutSettings();
+            toSinks.putAll(sinks.settings());
+            try (HubProcess hub = startHub("ingest-sinks", toSinks)) {
+                URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
+                warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
+                List<Ingest> delivering = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
+                    long run = RUN_ID + 10 + round;
+                    long before = sinks.least();
+                    long requestsBefore = sinks.requests();
+                    Ingest turn = measure(events, connections, n -> single(hubEvents, token, run, n), hub.pid());
+                    awaitSinks(sinks, before + events, System.nanoTime() + Duration.ofMinutes(5).toNanos());
+                    turn.print("hub, three destinations delivering, turn " + (round + 1));
+                    System.out.printf("    (the three destinations sent %.0f events a request on average)%n",
+                            3.0 * events / (sinks.requests() - requestsBefore));
+                    delivering.add(turn);
+                }
+                System.out.printf("    delivering / ingest only, best turn of each: %.2f%n", best(delivering).rate() / hubAlone.rate());
+                String basic = "Basic " + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
+                URI segmentBatch = URI.create(hub.baseUrl() + "/v1/batch");
+                int perRequest = 100;
+                measure(events / perRequest, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * perRequest, perRequest, users), basic)),
+                        hub.pid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", perRequest);
+            }
+        }
+    }
+
+    /** One event in a request of its own, answered 202 once Kafka has it. */
+    private static void single(URI uri, String authorization, long run, int n) {
+        expect(202, send(uri, event(run, n), authorization));
+    }
+
+    /** What one turn of ingest measured: requests/s, ack latencies, CPU of the processes involved, peak RSS of the first. */
+    private record Ingest(double rate, long[] ack, double cpuMicros, long rssMb) {
+
+        void print(String label) {
+            print(label, 1);
+        }
+
+        void print(String label, int eventsPerRequest) {
+            System.out.printf("    %-52s %,9.0f events/s  ack p50 %5.1f ms  p99 %5.1f ms  p99.9 %5.1f ms  %5.1f µs CPU an event  RSS %d MB%n",
+                    label, rate * eventsPerRequest, pct(ack, 50), pct(ack, 99), pct(ack, 99.9), cpuMicros / eventsPerRequest, rssMb);
+        }
+    }
+
+    private static Ingest best(List<Ingest> turns) {
+        return turns.stream().max(java.util.Comparator.comparingDouble(Ingest::rate)).orElseThrow();
+    }
+
+    /** {@code requests} requests from {@code connections} threads; CPU summed over the given processes (the server, the broker). */
+    private static Ingest measure(int requests, int connections, IntConsumer request, long... pids) throws Exception {
+        long[] ack = new long[requests];
+        double cpu = 0;
+        for (long pid : pids) {
+            cpu -= HubProcess.cpuSeconds(pid);
+        }
+        long start = System.nanoTime();
+        inParallel(connections, requests, n -> {
+            long sent = System.nanoTime();
+            request.accept(n);
+            ack[n] = System.nanoTime() - sent;
+        });
+        double seconds = seconds(start);
+        for (long pid : pids) {
+            cpu += HubProcess.cpuSeconds(pid);
+        }
+        Arrays.sort(ack);
+        return new Ingest(requests / seconds, ack, cpu * 1e6 / requests, HubProcess.memoryKb(pids[0], "VmHWM") >> 10);
+    }
+
+    /** The bare Camel route's process, started from this classpath with the hub's memory settings. */
+    private record BareRoute(Process process, URI events) implements AutoCloseable {
+
+        static BareRoute start(String brokers) throws Exception {
+            int port = TestHub.freePort();
+            Path log = Path.of("target", "hub-processes", "bare-ingest.log");
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    BareIngest.class.getName(), String.valueOf(port), brokers, "bench.bare")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            BareRoute bare = new BareRoute(process, URI.create("http://127.0.0.1:" + port + "/events"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                try {
+                    if (send(bare.events(), event(WARM_UP_ID, 0), null).statusCode() == 202) {
+                        return bare;
+                    }
+                } catch (IllegalStateException notYet) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        process.destroyForcibly();
+                        throw new IllegalStateException("the bare Camel route did not start; see " + log, notYet);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor();
+        }
+    }
 
     /** (a) Data Out over HTTP: one event per request from many connections, each acknowledged after Kafka has it. */
     void dataOutOverHttp(int events, int connections) throws Exception {
@@ -418,7 +582,7 @@ public final class LoadDriver {
         // the flags docs/operations.md recommends: a small heap, and the serial collector (no G1 regions and
         // remembered sets: about 50 MB less resident on a 256 MB heap, no slower here)
         List<String> options = new ArrayList<>(List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC"));
-        options.addAll(Arrays.stream(HUB_OPTIONS.split(" ")).filter(o -> !o.isBlank()).toList());
+        options.addAll(Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList());
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, options.toArray(String[]::new));
         System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.pid(), hub.startupMillis() / 1e3, hub.log());
         return hub;
@@ -601,6 +765,25 @@ public final class LoadDriver {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A JSON POST to any server, through the one client that loads every server alike. */
+    private static HttpResponse<String> send(URI uri, String body, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            return LOAD.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("POST " + uri + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static HttpResponse<String> post(HubProcess hub, String path, String body, String authorization) {
