@@ -77,7 +77,7 @@ public final class DeadLetters implements DeadLettersMXBean {
     }
 
     public static Rejection rejection(OneSignalEvent event, String reason, int status, String response) {
-        return new Rejection(event.userKey(), event.toJson(Json.MAPPER).toString(), reason, status,
+        return new Rejection(event.userKey(), event.canonicalJson(), reason, status,
                 Json.abbreviate(response, MAX_RESPONSE_CHARS));
     }
 

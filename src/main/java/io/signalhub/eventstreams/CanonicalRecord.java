@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 /**
- * Reads the record form the hub itself writes to Kafka ({@link OneSignalEvent#toJson}) in one streaming
+ * Reads the record form the hub itself writes to Kafka ({@link OneSignalEvent#canonicalJson}) in one streaming
  * pass, without a tree: every destination reads every record, so this is the hot path of Data Out.
  * Anything else — another shape, a number where text is written, a kind in an old spelling, a blank
  * value — is not read here ({@code null}) and goes through the parser's general path, which accepts
@@ -17,7 +17,7 @@ import com.fasterxml.jackson.core.JsonToken;
  */
 final class CanonicalRecord {
 
-    // the text fields OneSignalEvent#toJson writes, each at its index in a record's values (details aside)
+    // the text fields OneSignalEvent#canonicalJson writes, each at its index in a record's values (details aside)
     private static final int KIND = 0, ID = 1, APP_ID = 2, DEVICE_TYPE = 3, SUBSCRIPTION_ID = 4, ONESIGNAL_ID = 5,
             EXTERNAL_ID = 6, MESSAGE_ID = 7, MESSAGE_NAME = 8, MESSAGE_TITLE = 9, MESSAGE_CONTENTS = 10,
             TEMPLATE_ID = 11, LANGUAGE = 12, FIELDS = 13;

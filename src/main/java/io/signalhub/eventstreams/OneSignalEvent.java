@@ -1,14 +1,20 @@
 package io.signalhub.eventstreams;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.signalhub.Json;
 
-import static io.signalhub.Json.putIfPresent;
+import static io.signalhub.Json.writeField;
+import static io.signalhub.Json.writeIfPresent;
 
 /**
  * One OneSignal message event, as the hub keeps it on Kafka. Optional fields are null when the
@@ -38,7 +44,8 @@ public record OneSignalEvent(
         String language) {
 
     /** The message fields carried as details beside {@code event.data.*}. */
-    public static final Set<String> MESSAGE_URLS = Set.of("message.url", "message.app_url", "message.web_url");
+    public static final SortedSet<String> MESSAGE_URLS =
+            Collections.unmodifiableSortedSet(new TreeSet<>(List.of("message.url", "message.app_url", "message.web_url")));
     public static final String DATA_PREFIX = "event.data.";
 
     public OneSignalEvent {
@@ -61,37 +68,61 @@ public record OneSignalEvent(
         return details.isEmpty() ? details : new TreeMap<>(details);
     }
 
-    /** The canonical nested form written to Kafka; {@link OneSignalEventParser} reads it back. */
-    public ObjectNode toJson(ObjectMapper mapper) {
-        ObjectNode root = mapper.createObjectNode();
-        ObjectNode event = root.putObject("event");
-        event.put("kind", kind);
-        event.put("id", id);
-        event.put("timestamp_ms", timestampMillis);
-        putIfPresent(event, "app_id", appId);
-        putIfPresent(event, "subscription_device_type", deviceType);
-        putIfPresent(event, "subscription_id", subscriptionId);
-        putIfPresent(event, "onesignal_id", onesignalId);
-        putIfPresent(event, "external_id", externalId);
-        ObjectNode data = null;
-        for (Map.Entry<String, String> detail : sorted(details).entrySet()) {
-            if (detail.getKey().startsWith(DATA_PREFIX)) {
-                data = data == null ? event.putObject("data") : data;
-                data.put(detail.getKey().substring(DATA_PREFIX.length()), detail.getValue());
+    /**
+     * The canonical nested form written to Kafka, straight to text (the ingress writes one per event it
+     * takes); {@link OneSignalEventParser} reads it back.
+     */
+    public String canonicalJson() {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(text)) {
+            out.writeStartObject();
+            out.writeFieldName(Json.name("event"));
+            out.writeStartObject();
+            writeField(out, "kind", kind);
+            writeField(out, "id", id);
+            out.writeFieldName(Json.name("timestamp_ms"));
+            out.writeNumber(timestampMillis);
+            writeIfPresent(out, "app_id", appId);
+            writeIfPresent(out, "subscription_device_type", deviceType);
+            writeIfPresent(out, "subscription_id", subscriptionId);
+            writeIfPresent(out, "onesignal_id", onesignalId);
+            writeIfPresent(out, "external_id", externalId);
+            boolean data = false;
+            for (Map.Entry<String, String> detail : sorted(details).entrySet()) {
+                if (detail.getKey().startsWith(DATA_PREFIX)) {
+                    if (!data) {
+                        out.writeFieldName(Json.name("data"));
+                        out.writeStartObject();
+                        data = true;
+                    }
+                    out.writeStringField(detail.getKey().substring(DATA_PREFIX.length()), detail.getValue());
+                }
             }
+            if (data) {
+                out.writeEndObject();
+            }
+            out.writeEndObject();
+            out.writeFieldName(Json.name("message"));
+            out.writeStartObject();
+            writeIfPresent(out, "id", messageId);
+            writeIfPresent(out, "name", messageName);
+            writeIfPresent(out, "title", messageTitle);
+            writeIfPresent(out, "contents", messageContents);
+            writeIfPresent(out, "template_id", templateId);
+            for (String url : MESSAGE_URLS) {
+                writeIfPresent(out, url.substring("message.".length()), details.get(url));
+            }
+            out.writeEndObject();
+            if (language != null) {
+                out.writeFieldName(Json.name("user"));
+                out.writeStartObject();
+                writeField(out, "language", language);
+                out.writeEndObject();
+            }
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a string cannot fail", e);
         }
-        ObjectNode message = root.putObject("message");
-        putIfPresent(message, "id", messageId);
-        putIfPresent(message, "name", messageName);
-        putIfPresent(message, "title", messageTitle);
-        putIfPresent(message, "contents", messageContents);
-        putIfPresent(message, "template_id", templateId);
-        for (String url : new TreeSet<>(MESSAGE_URLS)) {
-            putIfPresent(message, url.substring("message.".length()), details.get(url));
-        }
-        if (language != null) {
-            root.putObject("user").put("language", language);
-        }
-        return root;
+        return text.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.signalhub.eventstreams;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ public final class OneSignalEventParser {
     }
 
     /** Parses a whole body; any problem rejects the whole body, every problem listed. */
-    public Parsed parseBody(String body) {
+    public Parsed parseBody(byte[] body) {
         JsonNode root = readJson(body);
         List<JsonNode> items = new ArrayList<>();
         if (root.isArray()) {
@@ -177,17 +179,21 @@ public final class OneSignalEventParser {
         }
     }
 
-    private JsonNode readJson(String body) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
-        }
+    private JsonNode readJson(byte[] body) {
         try {
-            return mapper.readTree(body);
+            // nothing but whitespace reads as a missing node
+            JsonNode root = body == null ? null : mapper.readTree(body);
+            if (root == null || root.isMissingNode()) {
+                throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
+            }
+            return root;
         } catch (JsonProcessingException e) {
             // limits such as nesting depth carry no location
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new InvalidInputException("the body is not valid JSON: " + Json.abbreviate(e.getOriginalMessage(), 200) + where);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading bytes in memory cannot fail", e);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.signalhub.eventstreams;
 
 import io.signalhub.ingress.InvalidInputException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,6 +24,8 @@ public final class OneSignalIngress {
 
     /** Exchange property: the kinds of the events the body carried that are forwarded nowhere. */
     private static final String IGNORED = "signalhubIgnored";
+    /** Exchange property: how many records the body became (the route produces only when there are some). */
+    private static final String EVENTS = "signalhubEvents";
     private static final Logger LOG = LoggerFactory.getLogger(OneSignalIngress.class);
 
     private final OneSignalEventParser parser;
@@ -47,7 +48,7 @@ public final class OneSignalIngress {
             throw new InvalidInputException(413, "too_large",
                     List.of("the body is " + body.length + " bytes; at most " + maxBodyBytes + " are accepted per request"));
         }
-        OneSignalEventParser.Parsed parsed = parser.parseBody(body == null ? null : new String(body, StandardCharsets.UTF_8));
+        OneSignalEventParser.Parsed parsed = parser.parseBody(body);
         // a stream pointed here from another OneSignal app (or a guessed token) is not this hub's data
         Set<String> foreign = new TreeSet<>();
         parsed.events().stream().map(OneSignalEvent::appId).filter(id -> id != null && !appIds.isEmpty() && !appIds.contains(id))
@@ -60,17 +61,18 @@ public final class OneSignalIngress {
         for (OneSignalEvent event : parsed.events()) {
             Message record = new DefaultMessage(exchange.getContext());
             record.setHeader(KafkaConstants.KEY, event.userKey());
-            record.setBody(event.toJson(Json.MAPPER).toString());
+            record.setBody(event.canonicalJson());
             records.add(record);
         }
         exchange.setProperty(IGNORED, parsed.ignoredKinds());
+        exchange.setProperty(EVENTS, records.size());
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(records);
     }
 
     /** Kafka has every record: answer 202 with what was taken. */
     public void accepted(Exchange exchange) {
-        int events = exchange.getMessage().getBody(List.class).size();
+        int events = exchange.getProperty(EVENTS, Integer.class);
         List<?> ignored = exchange.getProperty(IGNORED, List.class);
         stats.accepted(events);
         for (Object kind : ignored) {

@@ -44,7 +44,7 @@ public class TranslatorBenchmarks {
     private static final Instant NOW = Instant.parse("2024-02-21T23:45:16Z");
 
     private OneSignalEventParser parser;
-    private String body;
+    private byte[] body;
     private List<OneSignalEvent> events;
     private Vendor segment;
     private Vendor amplitude;
@@ -70,7 +70,7 @@ public class TranslatorBenchmarks {
                     .append("\",\"message.id\":\"m-1\",\"message.name\":\"Spring sale\",\"message.title\":\"{'en':'Sale'}\","
                             + "\"message.contents\":\"{'en':'Everything 20% off'}\",\"user.language\":\"en\"}");
         }
-        body = json.append(']').toString();
+        body = json.append(']').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         events = parser.parseBody(body).events();
         segment = new Segment("wk", () -> NOW);
         amplitude = new Amplitude("ak", 1, 30_000);
