@@ -4,13 +4,20 @@ import java.util.Arrays;
 
 import org.apache.camel.main.Main;
 
-/** Runs the hub: {@code java -jar signalhub.jar [--sandbox]} from the directory holding routes/ and config/. */
+/**
+ * Runs the hub: {@code java -jar signalhub.jar [--sandbox]} from the directory holding routes/ and config/
+ * (without a heap option, in a JVM of the hub's memory settings: {@link MemoryDefaults}).
+ */
 public final class SignalHub {
 
     private SignalHub() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (MemoryDefaults.needed()) {
+            System.exit(MemoryDefaults.runHub(args));
+        }
+        MemoryDefaults.followLauncher();
         Main main = create();
         if (Arrays.asList(args).contains("--sandbox")) {
             main.addOverrideProperty("hub.sandbox", "true");

@@ -105,9 +105,9 @@ public final class HubProcess implements AutoCloseable {
         return startupMillis;
     }
 
-    /** A size from /proc/&lt;pid&gt;/status in kB, e.g. VmRSS (resident now) or VmHWM (peak resident). */
+    /** A size of the hub's JVM from /proc/&lt;pid&gt;/status in kB, e.g. VmRSS (resident now) or VmHWM (peak resident). */
     public long memoryKb(String field) throws IOException {
-        return memoryKb(pid(), field);
+        return memoryKb(hubPid(), field);
     }
 
     /** A size from /proc/&lt;pid&gt;/status of any process, in kB. */
@@ -120,9 +120,9 @@ public final class HubProcess implements AutoCloseable {
         throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
     }
 
-    /** CPU time (user + system) the process used so far, in seconds. */
+    /** CPU time (user + system) the hub's JVM used so far, in seconds. */
     public double cpuSeconds() throws IOException {
-        return cpuSeconds(pid());
+        return cpuSeconds(hubPid());
     }
 
     /** CPU time (user + system) any process used so far, in seconds. */
@@ -157,8 +157,14 @@ public final class HubProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The process started: the hub, or the launcher that runs it with the memory defaults. */
     public long pid() {
         return process.pid();
+    }
+
+    /** The hub's own JVM: the one the launcher started, where there is a launcher. */
+    public long hubPid() {
+        return process.children().findFirst().map(ProcessHandle::pid).orElse(process.pid());
     }
 
     public String baseUrl() {

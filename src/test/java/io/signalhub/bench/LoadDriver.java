@@ -49,6 +49,7 @@ import io.signalhub.sandbox.Sandbox;
 public final class LoadDriver {
 
     private static final Path JAR = Path.of("target", "signalhub.jar");
+    /** The hub's heap; "none": no memory option at all, the README's plain {@code java -jar} (the hub's own defaults). */
     private static final String HUB_HEAP = System.getProperty("bench.hub-heap", "256m");
     /** More JVM options for the hub, e.g. -XX:StartFlightRecording=filename=hub-{name}.jfr to profile it ({name}: the hub's). */
     private static final String HUB_OPTIONS = System.getProperty("bench.hub-options", "");
@@ -109,8 +110,8 @@ public final class LoadDriver {
             List<Ingest> alone = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 long run = RUN_ID + 10 + round;
-                bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.pid()));
-                alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.pid()));
+                bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.hubPid()));
+                alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid()));
             }
             System.out.printf("%n(e) HTTP ingest side by side: %,d events a turn, one per request, %d connections, %d turns each,"
                     + " both into the hub's broker (acks=all, idempotence)%n", events, connections, rounds);
@@ -127,9 +128,9 @@ public final class LoadDriver {
             System.out.println(")");
             int perRequest = 1000;
             int requests = Math.max(50, events / perRequest * 2);
-            Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * perRequest, perRequest), token)), hub.pid());
+            Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * perRequest, perRequest), token)), hub.hubPid());
             Ingest bareBatched = measure(requests, 8, r -> expect(202, send(ingest.events(), batch(r * perRequest, perRequest), null)),
-                    ingest.pid(), hub.pid());
+                    ingest.pid(), hub.hubPid());
             System.out.printf("    batched, %d events a request, 8 connections:%n", perRequest);
             bareBatched.print("bare Camel route (each body one record)", perRequest);
             batched.print("hub, /onesignal/events", perRequest);
@@ -149,7 +150,7 @@ public final class LoadDriver {
                     long run = RUN_ID + 10 + round;
                     long before = sinks.least();
                     long requestsBefore = sinks.requests();
-                    Ingest turn = measure(events, connections, n -> single(hubEvents, token, run, n), hub.pid());
+                    Ingest turn = measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid());
                     awaitSinks(sinks, before + events, System.nanoTime() + Duration.ofMinutes(5).toNanos());
                     turn.print("hub, three destinations delivering, turn " + (round + 1));
                     System.out.printf("    (the three destinations sent %.0f events a request on average)%n",
@@ -161,7 +162,7 @@ public final class LoadDriver {
                 URI segmentBatch = URI.create(hub.baseUrl() + "/v1/batch");
                 int perRequest = 100;
                 measure(events / perRequest, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * perRequest, perRequest, users), basic)),
-                        hub.pid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", perRequest);
+                        hub.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", perRequest);
             }
         }
     }
@@ -581,10 +582,13 @@ public final class LoadDriver {
         }
         // the flags docs/operations.md recommends: a small heap, and the serial collector (no G1 regions and
         // remembered sets: about 50 MB less resident on a 256 MB heap, no slower here)
-        List<String> options = new ArrayList<>(List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC"));
+        List<String> options = new ArrayList<>(HUB_HEAP.equals("none") ? List.of() : List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC"));
         options.addAll(Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList());
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, options.toArray(String[]::new));
-        System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.pid(), hub.startupMillis() / 1e3, hub.log());
+        System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.hubPid(), hub.startupMillis() / 1e3, hub.log());
+        if (hub.hubPid() != hub.pid()) {
+            System.out.printf("    (started by its launcher, process %d: no heap option given)%n", hub.pid());
+        }
         return hub;
     }
 
@@ -630,6 +634,10 @@ public final class LoadDriver {
         void print() throws Exception {
             System.out.printf("    hub       peak RSS %d MB (VmHWM), heap used at most %d MB of %s, CPU %.2f cores on average over %.1f s%n",
                     hub.memoryKb("VmHWM") >> 10, maxHeap.get() >> 20, HUB_HEAP, cpu / seconds, seconds);
+            if (hub.hubPid() != hub.pid()) {
+                System.out.printf("    launcher  peak RSS %d MB (the JVM of the plain command, waiting for the hub)%n",
+                        HubProcess.memoryKb(hub.pid(), "VmHWM") >> 10);
+            }
         }
     }
 
