@@ -217,10 +217,12 @@ public final class LoadDriver {
             int port = TestHub.freePort();
             Path log = Path.of("target", "hub-processes", "bare-ingest.log");
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    BareIngest.class.getName(), String.valueOf(port), brokers, "bench.bare")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            // the memory the hub runs with: given, or the hub's own defaults where none is given
+            command.addAll(HUB_HEAP.equals("none") ? List.of("-Xmx256m", "-XX:+UseSerialGC") : memoryOptions());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareIngest.class.getName(),
+                    String.valueOf(port), brokers, "bench.bare"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             BareRoute bare = new BareRoute(process, URI.create("http://127.0.0.1:" + port + "/events"));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
@@ -576,13 +578,17 @@ public final class LoadDriver {
         }
     }
 
+    private static List<String> memoryOptions() {
+        return List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC");
+    }
+
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
         }
         // the flags docs/operations.md recommends: a small heap, and the serial collector (no G1 regions and
         // remembered sets: about 50 MB less resident on a 256 MB heap, no slower here)
-        List<String> options = new ArrayList<>(HUB_HEAP.equals("none") ? List.of() : List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC"));
+        List<String> options = new ArrayList<>(HUB_HEAP.equals("none") ? List.of() : memoryOptions());
         options.addAll(Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList());
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, options.toArray(String[]::new));
         System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.hubPid(), hub.startupMillis() / 1e3, hub.log());
