@@ -25,9 +25,13 @@ public final class SignalHub {
         main.run(Arrays.stream(args).filter(a -> !a.equals("--sandbox")).toArray(String[]::new));
     }
 
-    /** The hub (HubConfiguration is found by classpath scanning) and its settings file; the tests use it too. */
+    /**
+     * The hub and its settings file; the tests use it too. HubConfiguration is named, not found by
+     * scanning: Camel's scan of a base package reads every entry of the shaded jar (a second of the start).
+     */
     public static Main create() {
-        Main main = new Main(SignalHub.class);
+        Main main = new Main();
+        main.configure().addConfiguration(HubConfiguration.class);
         main.setDefaultPropertyPlaceholderLocation("file:config/application.properties");
         return main;
     }

@@ -21,7 +21,6 @@ public final class BareIngest {
         Main main = new Main();
         main.addOverrideProperty("camel.server.enabled", "true");
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
-        // a lambda, not a RouteBuilder class: a hub started from the test classpath scans for those
         main.configure().addLambdaRouteBuilder(routes -> routes
                 .from("platform-http:/events?httpMethodRestrict=POST")
                 .removeHeaders("*")

@@ -379,7 +379,6 @@ public final class LoadDriver {
             for (int g = 0; g < groups; g++) {
                 AtomicLong count = seen[g] = new AtomicLong();
                 String group = "bench-bare-" + groups + "-" + g;
-                // a lambda, not a RouteBuilder class: the hub's classpath scanning would take one for its own
                 org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes
                         .from("kafka:onesignal.events?brokers=" + brokers + "&groupId=" + group
                                 + "&autoOffsetReset=earliest&autoCommitEnable=false&batching=true&maxPollRecords=500"
