@@ -74,6 +74,9 @@ public final class CohortStore {
         return inTransaction(connection -> {
             BitSet stored = new BitSet(size);
             Changes changes = new Changes();
+            Changes joined = new Changes();
+            // the states as they will be once the changes are written: counted here, not by a second scan
+            Tally after = new Tally();
             try (PreparedStatement query = connection.prepareStatement(
                     "SELECT external_id, state FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ?")) {
                 cohortKey(query, 1, cohort, appId);
@@ -87,18 +90,27 @@ public final class CohortStore {
                             stored.set(at);
                             if (state == '-' || (state == 'U' && retryUnmatched)) {
                                 changes.put(member, '+');
+                                state = '+';
                             }
-                        } else if (state != '-') {
-                            changes.put(member, state == 'U' ? null : '-');
+                            after.count(state);
+                        } else if (state == 'U') {
+                            changes.put(member, null);
+                        } else {
+                            if (state != '-') {
+                                changes.put(member, '-');
+                            }
+                            after.count('-');
                         }
                     }
                 }
             }
             for (int at = stored.nextClearBit(0); at < size; at = stored.nextClearBit(at + 1)) {
-                changes.put(members[at], '+');
+                joined.put(members[at], '+');
+                after.count('+');
             }
-            write(connection, cohort, appId, changes, false);
-            return diff(connection, cohort, appId);
+            write(connection, cohort, appId, changes, Rows.STORED);
+            write(connection, cohort, appId, joined, Rows.NEW);
+            return after.diff();
         });
     }
 
@@ -122,7 +134,7 @@ public final class CohortStore {
             }
             Changes changes = new Changes();
             wanted.forEach(changes::put);
-            write(connection, cohort, appId, changes, false);
+            write(connection, cohort, appId, changes, Rows.EITHER);
             return diff(connection, cohort, appId);
         });
     }
@@ -166,7 +178,7 @@ public final class CohortStore {
                     changes.put(member, null);
                 }
             }
-            write(connection, cohort, appId, changes, true);
+            write(connection, cohort, appId, changes, Rows.STORED);
             return null;
         });
     }
@@ -380,6 +392,23 @@ public final class CohortStore {
     }
 
     /** State changes to write: a member and its new state, or none to delete its row. */
+    /** Members by state, as {@link #diff(Connection, Cohort, String)} would count them. */
+    private static final class Tally {
+        private int adds;
+        private int removes;
+        private int members;
+
+        void count(char state) {
+            adds += state == '+' ? 1 : 0;
+            removes += state == '-' ? 1 : 0;
+            members += state != '-' ? 1 : 0;
+        }
+
+        Diff diff() {
+            return new Diff(adds, removes, members);
+        }
+    }
+
     private static final class Changes {
         private final List<String> members = new ArrayList<>();
         private final StringBuilder states = new StringBuilder();
@@ -390,11 +419,18 @@ public final class CohortStore {
         }
     }
 
-    /**
-     * Applies state changes in batches; a member changes at most once per call. Rows known to exist
-     * (settling) are updated in place, others replaced.
-     */
-    private static void write(Connection connection, Cohort cohort, String appId, Changes changes, boolean existing)
+    /** What the store holds of the members a write changes. */
+    private enum Rows {
+        /** every member has a row: updated in place (or deleted) */
+        STORED,
+        /** no member has a row yet: inserted */
+        NEW,
+        /** either: replaced */
+        EITHER
+    }
+
+    /** Applies state changes in batches; a member changes at most once per call. */
+    private static void write(Connection connection, Cohort cohort, String appId, Changes changes, Rows rows)
             throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM cohort_members WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?");
@@ -404,12 +440,12 @@ public final class CohortStore {
                      "UPDATE cohort_members SET state = ? WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?")) {
             for (int i = 0; i < changes.members.size(); i++) {
                 char state = changes.states.charAt(i);
-                if (state == 'x' || !existing) {
+                if (state == 'x' || rows == Rows.EITHER) {
                     key(delete, 1, cohort, appId, changes.members.get(i));
                     delete.addBatch();
                 }
                 if (state != 'x') {
-                    PreparedStatement upsert = existing ? update : insert;
+                    PreparedStatement upsert = rows == Rows.STORED ? update : insert;
                     upsert.setString(1, String.valueOf(state));
                     key(upsert, 2, cohort, appId, changes.members.get(i));
                     upsert.addBatch();

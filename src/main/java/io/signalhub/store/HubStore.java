@@ -22,6 +22,9 @@ public final class HubStore {
             + " source VARCHAR(16) NOT NULL, cohort_id VARCHAR(" + StoreKeys.COHORT_ID + ") NOT NULL, app_id VARCHAR(64) NOT NULL,"
             + " external_id VARCHAR(512) NOT NULL, state CHAR(1) NOT NULL,"
             + " PRIMARY KEY (source, cohort_id, app_id, external_id))",
+        // the same key with the state: a sync's diff reads a cohort's rows from this index alone (in H2 the
+        // primary key's index needs a lookup of each row: 1.0-1.3 s for a million members, against 0.5 s)
+        "CREATE INDEX IF NOT EXISTS cohort_members_states ON cohort_members (source, cohort_id, app_id, external_id, state)",
         "CREATE TABLE IF NOT EXISTS cohort_state ("
             + " source VARCHAR(16) NOT NULL, cohort_id VARCHAR(" + StoreKeys.COHORT_ID + ") NOT NULL, name VARCHAR(" + StoreKeys.COHORT_NAME + "),"
             + " last_computed BIGINT, PRIMARY KEY (source, cohort_id))",
