@@ -391,7 +391,6 @@ public final class CohortStore {
         return rows;
     }
 
-    /** State changes to write: a member and its new state, or none to delete its row. */
     /** Members by state, as {@link #diff(Connection, Cohort, String)} would count them. */
     private static final class Tally {
         private int adds;
@@ -409,6 +408,7 @@ public final class CohortStore {
         }
     }
 
+    /** State changes to write: a member and its new state, or none to delete its row. */
     private static final class Changes {
         private final List<String> members = new ArrayList<>();
         private final StringBuilder states = new StringBuilder();
