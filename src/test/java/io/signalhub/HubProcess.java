@@ -212,7 +212,12 @@ public final class HubProcess implements AutoCloseable {
 
     /** A JSON POST with any Authorization header (or none), waiting at most {@code timeout} for the answer. */
     public HttpResponse<String> post(String path, String body, String authorization, Duration timeout) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(timeout)
+        return post(URI.create(baseUrl() + path), body, authorization, timeout);
+    }
+
+    /** The same to any server, through the client every hub process is called with. */
+    public static HttpResponse<String> post(URI uri, String body, String authorization, Duration timeout) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
             request.header("Authorization", authorization);

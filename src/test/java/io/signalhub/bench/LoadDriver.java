@@ -1,8 +1,6 @@
 package io.signalhub.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +54,9 @@ public final class LoadDriver {
     private static final long RUN_ID = System.currentTimeMillis();
     private static final long WARM_UP_ID = RUN_ID + 1;
     private final AtomicInteger warmUpEvents = new AtomicInteger();
+    /** Segment's Basic authentication with the hub's test write key (the key as user name, no password). */
+    private static final String SEGMENT_BASIC = "Basic "
+            + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
     private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warm-up-seconds", 30));
 
     private final Sandbox fakes = new Sandbox();
@@ -135,10 +136,7 @@ public final class LoadDriver {
             bareBatched.print("bare Camel route (each body one record)", perRequest);
             batched.print("hub, /onesignal/events", perRequest);
         }
-        int users = 10_000;
-        for (int u = 0; u < users; u++) {
-            fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "user-" + u);
-        }
+        int users = knownUsers(10_000);
         try (CountingSinks sinks = new CountingSinks()) {
             Map<String, String> toSinks = dataOutSettings();
             toSinks.putAll(sinks.settings());
@@ -158,10 +156,9 @@ public final class LoadDriver {
                     delivering.add(turn);
                 }
                 System.out.printf("    delivering / ingest only, best turn of each: %.2f%n", best(delivering).rate() / hubAlone.rate());
-                String basic = "Basic " + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
                 URI segmentBatch = URI.create(hub.baseUrl() + "/v1/batch");
                 int perRequest = 100;
-                measure(events / perRequest, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * perRequest, perRequest, users), basic)),
+                measure(events / perRequest, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * perRequest, perRequest, users), SEGMENT_BASIC)),
                         hub.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", perRequest);
             }
         }
@@ -425,20 +422,24 @@ public final class LoadDriver {
                 events / seconds(start), perRequest);
     }
 
-    /** (c) Data In: Segment's Tracking API {@code /v1/batch}, identify and track calls for 10,000 known users. */
-    void dataIn(int messages, int connections) throws Exception {
-        int users = 10_000;
-        for (int u = 0; u < users; u++) {
+    /** Users user-0 … user-(count-1), known to the fake OneSignal app; returns {@code count}. */
+    private int knownUsers(int count) {
+        for (int u = 0; u < count; u++) {
             fakes.onesignal().createUser(Sandbox.ONESIGNAL_APP_ID, "user-" + u);
         }
+        return count;
+    }
+
+    /** (c) Data In: Segment's Tracking API {@code /v1/batch}, identify and track calls for 10,000 known users. */
+    void dataIn(int messages, int connections) throws Exception {
+        int users = knownUsers(10_000);
         Map<String, String> settings = dataOutSettings();
-        String basic = "Basic " + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
         try (HubProcess hub = startHub("data-in", settings)) {
             int perRequest = 100;
             // warm-up: a fixed amount, applied entirely before the measurement (a timed one would leave a backlog)
             int warmUpRequests = 200;
             inParallel(connections, warmUpRequests,
-                    r -> expect(200, post(hub, "/v1/batch", segmentBatch(r * perRequest, perRequest, users), basic)));
+                    r -> expect(200, post(hub, "/v1/batch", segmentBatch(r * perRequest, perRequest, users), SEGMENT_BASIC)));
             awaitNoLag(settings, "signalhub-data-in", "segment.events", Duration.ofMinutes(20));
             System.out.printf("    (warmed up: %,d messages applied)%n", warmUpRequests * perRequest);
             long warmUpCalls = fakes.onesignal().requests();
@@ -449,7 +450,7 @@ public final class LoadDriver {
             inParallel(connections, requests, r -> {
                 String body = segmentBatch(r * perRequest, perRequest, users);
                 long sent = System.nanoTime();
-                expect(200, post(hub, "/v1/batch", body, basic));
+                expect(200, post(hub, "/v1/batch", body, SEGMENT_BASIC));
                 ack[r] = System.nanoTime() - sent;
             });
             double ingressSeconds = seconds(start);
@@ -782,31 +783,17 @@ public final class LoadDriver {
         return thread;
     }
 
-    private static final HttpClient LOAD = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    /** A JSON POST to any server, through the one client that loads every server alike. */
+    /** A JSON POST to any server (the hub, the bare route), through the one client that loads them all alike. */
     private static HttpResponse<String> send(URI uri, String body, String authorization) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
         try {
-            return LOAD.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
+            return HubProcess.post(uri, body, authorization, Duration.ofMinutes(5));
+        } catch (Exception e) {
             throw new IllegalStateException("POST " + uri + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
     private static HttpResponse<String> post(HubProcess hub, String path, String body, String authorization) {
-        try {
-            return hub.post(path, body, authorization, Duration.ofMinutes(5));
-        } catch (Exception e) {
-            throw new IllegalStateException("POST " + path + " failed", e);
-        }
+        return send(URI.create(hub.baseUrl() + path), body, authorization);
     }
 
     private static void sleep(long millis) {
