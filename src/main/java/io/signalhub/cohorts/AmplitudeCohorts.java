@@ -131,7 +131,7 @@ public final class AmplitudeCohorts {
         if (status < 200 || status >= 300) {
             check(status, SourceCalls.answer(exchange), "the cohort file");
         }
-        run.members = new ArrayList<>();
+        run.members = new MemberIds();
         int[] column = {-1};
         try (InputStream file = exchange.getMessage().getBody(InputStream.class)) {
             exchange.getMessage().removeHeaders("*");
@@ -147,10 +147,8 @@ public final class AmplitudeCohorts {
                     return;
                 }
                 String userId = column[0] < row.size() ? row.get(column[0]).trim() : "";
-                if (userId.isEmpty()) {
+                if (userId.isEmpty() || !run.members.add(userId)) {
                     run.skipped++;
-                } else {
-                    run.members.add(userId);
                 }
             });
         } catch (IOException e) {
@@ -167,8 +165,10 @@ public final class AmplitudeCohorts {
         }
     }
 
-    /** RFC 4180: quoted fields, doubled quotes, commas and line breaks inside quotes. */
-    /** RFC 4180 CSV read as a stream, one row at a time: a cohort file of millions of rows never sits in memory whole. */
+    /**
+     * RFC 4180 CSV (quoted fields, doubled quotes, commas and line breaks inside quotes) read as a
+     * stream, one row at a time: a cohort file of millions of rows never sits in memory whole.
+     */
     static void csv(Reader in, Consumer<List<String>> rows) throws IOException {
         Reader text = in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16);
         List<String> row = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.signalhub.cohorts;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +18,7 @@ public final class CohortRun {
     final long reportId;
     final Instant startedAt;
     /** The whole current membership, when the run knows it (until it is in the store). */
-    Collection<String> members;
+    MemberIds members;
     /** Pushed changes, when the run only knows those. */
     final Set<String> entered = new LinkedHashSet<>();
     final Set<String> left = new LinkedHashSet<>();

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
@@ -56,25 +55,16 @@ public final class CohortStore {
 
     /**
      * Records the cohort's current members and what must change in OneSignal. Memory stays near the
-     * members themselves (a sorted array), whatever the size of the cohort: the stored rows are read as a
-     * stream and looked up in it, and the changes are written in batches.
+     * members themselves (packed and sorted), whatever the size of the cohort: the stored rows are read
+     * as a stream and looked up in them, and the changes are written in batches.
      *
      * @param retryUnmatched also tag again members OneSignal did not know last time (one-time exports)
      */
-    public synchronized Diff replace(Cohort cohort, String appId, Collection<String> current, boolean retryUnmatched) {
-        String[] members = current.toArray(String[]::new);
-        Arrays.sort(members);
-        int count = 0;
-        for (int i = 0; i < members.length; i++) {
-            if (count == 0 || !members[i].equals(members[count - 1])) {
-                members[count++] = members[i];
-            }
-        }
-        int size = count;
+    synchronized Diff replace(Cohort cohort, String appId, MemberIds current, boolean retryUnmatched) {
+        MemberIds members = current.sorted();
         return inTransaction(connection -> {
-            BitSet stored = new BitSet(size);
+            BitSet stored = new BitSet(members.size());
             Changes changes = new Changes();
-            Changes joined = new Changes();
             // the states as they will be once the changes are written: counted here, not by a second scan
             Tally after = new Tally();
             try (PreparedStatement query = connection.prepareStatement(
@@ -85,7 +75,7 @@ public final class CohortStore {
                     while (row.next()) {
                         String member = row.getString(1);
                         char state = row.getString(2).charAt(0);
-                        int at = Arrays.binarySearch(members, 0, size, member);
+                        int at = members.indexOf(member);
                         if (at >= 0) {
                             stored.set(at);
                             if (state == '-' || (state == 'U' && retryUnmatched)) {
@@ -104,11 +94,17 @@ public final class CohortStore {
                     }
                 }
             }
-            for (int at = stored.nextClearBit(0); at < size; at = stored.nextClearBit(at + 1)) {
-                joined.put(members[at], '+');
-                after.count('+');
-            }
             write(connection, cohort, appId, changes, Rows.STORED);
+            // newcomers are written a batch at a time: a first sync of millions never holds them as Strings
+            Changes joined = new Changes();
+            for (int at = stored.nextClearBit(0); at < members.size(); at = stored.nextClearBit(at + 1)) {
+                joined.put(members.get(at), '+');
+                after.count('+');
+                if (joined.size() == WRITE_BATCH) {
+                    write(connection, cohort, appId, joined, Rows.NEW);
+                    joined = new Changes();
+                }
+            }
             write(connection, cohort, appId, joined, Rows.NEW);
             return after.diff();
         });
@@ -417,6 +413,10 @@ public final class CohortStore {
             members.add(member);
             states.append(state == null ? 'x' : state);
         }
+
+        int size() {
+            return members.size();
+        }
     }
 
     /** What the store holds of the members a write changes. */
@@ -438,7 +438,7 @@ public final class CohortStore {
                      "INSERT INTO cohort_members (state, source, cohort_id, app_id, external_id) VALUES (?, ?, ?, ?, ?)");
              PreparedStatement update = connection.prepareStatement(
                      "UPDATE cohort_members SET state = ? WHERE source = ? AND cohort_id = ? AND app_id = ? AND external_id = ?")) {
-            for (int i = 0; i < changes.members.size(); i++) {
+            for (int i = 0; i < changes.size(); i++) {
                 char state = changes.states.charAt(i);
                 if (state == 'x' || rows == Rows.EITHER) {
                     key(delete, 1, cohort, appId, changes.members.get(i));

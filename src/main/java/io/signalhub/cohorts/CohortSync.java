@@ -103,10 +103,17 @@ public final class CohortSync implements CohortSyncMXBean {
         Pushed pushed = exchange.getProperty(Pushed.PROPERTY, Pushed.class);
         if (pushed != null) {
             run.name = pushed.name();
-            run.members = pushed.members();
+            run.skipped = pushed.skipped();
+            if (pushed.members() != null) {
+                run.members = new MemberIds();
+                for (String member : pushed.members()) {
+                    if (!run.members.add(member)) {
+                        run.skipped++;
+                    }
+                }
+            }
             run.entered.addAll(pushed.entered());
             run.left.addAll(pushed.left());
-            run.skipped = pushed.skipped();
         }
         exchange.setProperty(CohortRun.PROPERTY, run);
     }

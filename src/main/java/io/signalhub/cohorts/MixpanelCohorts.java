@@ -2,8 +2,6 @@ package io.signalhub.cohorts;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,7 +30,7 @@ public final class MixpanelCohorts {
     /** A pull of a cohort's pages under way: where it is and what it read. */
     private static final class Pull {
         final String name;
-        final List<String> members = new ArrayList<>();
+        final MemberIds members = new MemberIds();
         String session;
         int page;
         int skipped;
@@ -133,10 +131,8 @@ public final class MixpanelCohorts {
         for (JsonNode profile : results) {
             String externalId = userIdProperty.equals("$distinct_id") ? profile.path("$distinct_id").asText("")
                     : profile.path("$properties").path(userIdProperty).asText("");
-            if (externalId.isBlank()) {
+            if (externalId.isBlank() || !pull.members.add(externalId)) {
                 run.skipped++;
-            } else {
-                pull.members.add(externalId);
             }
         }
         pull.skipped = run.skipped;

@@ -32,8 +32,14 @@ public class CohortStoreTest {
 
     /** Records the members and returns every change pending. */
     private CohortStore.Pending replace(Set<String> current, boolean retryUnmatched) {
-        store.replace(COHORT, APP, current, retryUnmatched);
+        store.replace(COHORT, APP, ids(current), retryUnmatched);
         return store.pending(COHORT, APP, "", Integer.MAX_VALUE);
+    }
+
+    static MemberIds ids(java.util.Collection<String> members) {
+        MemberIds ids = new MemberIds();
+        members.forEach(ids::add);
+        return ids;
     }
 
     /** Runs a sync in which OneSignal takes every change and knows every user but the unknown ones. */
@@ -59,6 +65,19 @@ public class CohortStoreTest {
 
         CohortStore.Pending unchanged = sync(Set.of("b", "c", "d"), Set.of());
         assertTrue(unchanged.adds().isEmpty() && unchanged.removes().isEmpty());
+    }
+
+    @Test
+    void aCohortOfMoreNewcomersThanAWriteBatchIsStoredWhole() {
+        Set<String> members = new java.util.HashSet<>();
+        for (int i = 0; i < 25_001; i++) {
+            members.add("member-" + i);
+        }
+        assertEquals(new CohortStore.Diff(25_001, 0, 25_001), store.replace(COHORT, APP, ids(members), false));
+        assertEquals(members, store.pending(COHORT, APP, "", Integer.MAX_VALUE).adds());
+        members.remove("member-7");
+        members.add("member-25001");
+        assertEquals(new CohortStore.Diff(25_001, 1, 25_001), store.replace(COHORT, APP, ids(members), false));
     }
 
     @Test
@@ -113,7 +132,7 @@ public class CohortStoreTest {
         for (int i = 0; i < 12; i++) {
             members.add("m" + (char) ('a' + i));
         }
-        assertEquals(new CohortStore.Diff(12, 0, 12), store.replace(COHORT, APP, new java.util.ArrayList<>(members), false));
+        assertEquals(new CohortStore.Diff(12, 0, 12), store.replace(COHORT, APP, ids(members), false));
         CohortStore.Pending first = store.pending(COHORT, APP, "", 5);
         assertEquals(5, first.size());
         // OneSignal refused the first member of the page: it stays pending, the next page starts after the page
