@@ -21,6 +21,8 @@ VOLUME /opt/signalhub/data
 # the ports (Camel Main skips environment variables ending in _PORT, hence the hub's own)
 ENV HUB_HTTP_PORT=8080 HUB_MANAGEMENT_PORT=9876
 EXPOSE 8080 9876
-# the heap and collector the benchmarks ran with (docs/benchmarks.md); JAVA_OPTS overrides them
-ENV JAVA_OPTS="-Xmx256m -XX:+UseSerialGC"
+# the heap, collector and native memory settings the benchmarks ran with (docs/benchmarks.md, and the
+# hub's own for a command without them: MemoryDefaults); JAVA_OPTS overrides them
+ENV JAVA_OPTS="-Xmx256m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000 -Djdk.nio.maxCachedBufferSize=262144 -Dio.netty.allocator.numDirectArenas=1" \
+    MALLOC_ARENA_MAX=2
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar signalhub.jar"]

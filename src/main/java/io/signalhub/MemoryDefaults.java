@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,7 +26,29 @@ import org.slf4j.LoggerFactory;
 final class MemoryDefaults {
 
     /** The heap and collector the benchmarks measured the hub with (docs/benchmarks.md). */
-    static final List<String> OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    private static final List<String> HEAP = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /**
+     * Native memory, which the heap limit does not bound (about 10 MB less resident at the cohort
+     * benchmark's peak, docs/benchmarks.md): freed malloc memory handed back to the system every 5 s
+     * (the flag is in JDK 17.0.9 and later); the JDK's per-thread cache of temporary direct buffers capped
+     * at 256 KB a buffer (Kafka's clients read and write through heap buffers, and the JDK keeps a direct
+     * copy of the largest one per thread); one Netty arena for Vert.x's direct buffers, not two per core.
+     */
+    private static final List<String> NATIVE = List.of("-XX:TrimNativeHeapInterval=5000",
+            "-Djdk.nio.maxCachedBufferSize=262144", "-Dio.netty.allocator.numDirectArenas=1");
+    /**
+     * glibc gives threads that allocate at once arenas of their own, up to eight per core, and memory
+     * freed in them stays resident; two arenas are the usual setting for a JVM.
+     */
+    static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+    /** The JVM options the hub runs with when the command gives no heap option (the Dockerfile gives the same). */
+    static List<String> options() {
+        List<String> options = new ArrayList<>(HEAP);
+        NATIVE.stream().filter(option -> !option.startsWith("-XX:") || jvmHas(option.substring(4, option.indexOf('='))))
+                .forEach(options::add);
+        return options;
+    }
+
     /** Set on the hub that a launcher started, which then stops when its launcher is gone. */
     private static final String LAUNCHED = "signalhub.launched-with-memory-defaults";
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAM", "-XX:MaxRAMPercentage=");
@@ -42,13 +66,13 @@ final class MemoryDefaults {
     }
 
     /**
-     * Runs the hub in a JVM with {@link #OPTIONS} and this JVM's own options, sharing this process's
+     * Runs the hub in a JVM with {@link #options()} and this JVM's own options, sharing this process's
      * console, and returns its exit code. Stopping this process stops that one gracefully.
      */
     static int runHub(String[] args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(OPTIONS);
+        command.addAll(options());
         // options from JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS reach the new JVM through the environment it inherits
         Set<String> inherited = new HashSet<>();
         for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
@@ -60,7 +84,9 @@ final class MemoryDefaults {
         command.add(System.getProperty("java.class.path"));
         command.add(SignalHub.class.getName());
         command.addAll(Arrays.asList(args));
-        Process hub = new ProcessBuilder(command).inheritIO().start();
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        ENVIRONMENT.forEach(builder.environment()::putIfAbsent);
+        Process hub = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hub.destroy();
             try {
@@ -79,8 +105,17 @@ final class MemoryDefaults {
     static void followLauncher() {
         if (Boolean.getBoolean(LAUNCHED)) {
             LoggerFactory.getLogger(MemoryDefaults.class).info("The command gave no heap size: the hub runs with {} "
-                    + "(give -Xmx, e.g. in JAVA_OPTS or JAVA_TOOL_OPTIONS, to choose)", String.join(" ", OPTIONS));
+                    + "(give -Xmx, e.g. in JAVA_OPTS or JAVA_TOOL_OPTIONS, to choose)", String.join(" ", HEAP));
             ProcessHandle.current().parent().ifPresent(launcher -> launcher.onExit().thenRun(() -> System.exit(0)));
+        }
+    }
+
+    private static boolean jvmHas(String flag) {
+        try {
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption(flag);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

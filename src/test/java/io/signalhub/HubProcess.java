@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class HubProcess implements AutoCloseable {
     private final int managementPort;
     private final Path log;
     private boolean portsFromEnvironment;
+    private final Map<String, String> environment = new HashMap<>();
     private Process process;
     private long startupMillis;
 
@@ -66,9 +68,11 @@ public final class HubProcess implements AutoCloseable {
         return hub;
     }
 
-    /** Starts the packaged hub ({@code java -jar target/signalhub.jar}), as deployed. */
-    public static HubProcess startJar(Path jar, String name, Map<String, String> settings, String... jvmOptions) throws Exception {
+    /** Starts the packaged hub ({@code java -jar target/signalhub.jar}), as deployed, with these environment variables. */
+    public static HubProcess startJar(Path jar, String name, Map<String, String> settings, Map<String, String> environment,
+                                      String... jvmOptions) throws Exception {
         HubProcess hub = new HubProcess(name, settings, List.of(jvmOptions), List.of("-jar", jar.toString()));
+        hub.environment.putAll(environment);
         hub.start();
         return hub;
     }
@@ -78,6 +82,7 @@ public final class HubProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         if (portsFromEnvironment) {
             builder.environment().put("HUB_HTTP_PORT", String.valueOf(port));
             builder.environment().put("HUB_MANAGEMENT_PORT", String.valueOf(managementPort));

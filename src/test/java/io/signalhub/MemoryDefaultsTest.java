@@ -1,5 +1,7 @@
 package io.signalhub;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,10 @@ class MemoryDefaultsTest {
             double maxHeap = hub.metric("jvm_memory_max_bytes", "area=\"heap\"");
             assertTrue(maxHeap > 200 * MB && maxHeap <= 256 * MB, "the hub's heap is at most 256 MB: " + maxHeap / MB + " MB");
             assertTrue(hub.metric("jvm_memory_max_bytes", "id=\"Tenured Gen\"") > 0, "the serial collector's old generation");
+            List<String> arguments = List.of(Files.readString(Path.of("/proc", String.valueOf(launched.pid()), "cmdline")).split("\0"));
+            assertTrue(arguments.containsAll(MemoryDefaults.options()), "the native memory settings too: " + arguments);
+            assertTrue(Files.readString(Path.of("/proc", String.valueOf(launched.pid()), "environ")).contains("\0MALLOC_ARENA_MAX=2\0"),
+                    "two malloc arenas");
             assertEquals(202, hub.post("/onesignal/events", TestHub.INGRESS_TOKEN, DataOutEndToEndTest.flatEvent("memory-1", "message.push.sent", "user-1")).statusCode());
         }
         // close() sent the launcher SIGTERM: it stopped the hub gracefully and waited for it
@@ -53,6 +59,15 @@ class MemoryDefaultsTest {
             assertEquals(List.of(), hub.children(), "no second JVM");
             double maxHeap = hub.metric("jvm_memory_max_bytes", "area=\"heap\"");
             assertTrue(maxHeap > 256 * MB && maxHeap <= 300 * MB, maxHeap / MB + " MB");
+        }
+    }
+
+    @Test
+    void theDockerfileGivesTheHubTheSameSettings() throws Exception {
+        // this JDK has every flag of the hub's own settings, so none is left out here
+        assertEquals(MemoryDefaults.options(), DockerfileSettings.javaOptions());
+        for (Map.Entry<String, String> variable : MemoryDefaults.ENVIRONMENT.entrySet()) {
+            assertEquals(variable.getValue(), DockerfileSettings.variable(variable.getKey()), variable.getKey());
         }
     }
 

@@ -131,6 +131,13 @@ public final class EmbeddedKafkaBroker implements Service {
             // Kafka sizes the compaction buffer (for __consumer_offsets) for a dedicated broker: 128 MB of this
             // JVM's heap; the hub's few groups need a tiny fraction of that
             props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
+            // Kafka's thread pools are sized for a dedicated broker (8 request handlers for the broker and 8 for the
+            // controller, 10 background threads): in the hub's JVM they share its cores and each thread's stack
+            // is resident memory
+            int cores = Runtime.getRuntime().availableProcessors();
+            props.put("num.io.threads", String.valueOf(Math.max(2, cores)));
+            props.put("num.network.threads", "2");
+            props.put("background.threads", "2");
             KafkaConfig config = KafkaConfig.fromProps(props, false);
 
             if (!Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {

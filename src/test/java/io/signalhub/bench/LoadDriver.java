@@ -1,5 +1,6 @@
 package io.signalhub.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import io.signalhub.DockerfileSettings;
 import io.signalhub.HubProcess;
 import io.signalhub.TestHub;
 import io.signalhub.sandbox.Sandbox;
@@ -216,7 +218,7 @@ public final class LoadDriver {
             Files.createDirectories(log.getParent());
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             // the memory the hub runs with: given, or the hub's own defaults where none is given
-            command.addAll(HUB_HEAP.equals("none") ? List.of("-Xmx256m", "-XX:+UseSerialGC") : memoryOptions());
+            command.addAll(HUB_HEAP.equals("none") ? DockerfileSettings.javaOptions() : memoryOptions());
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareIngest.class.getName(),
                     String.valueOf(port), brokers, "bench.bare"));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -580,19 +582,26 @@ public final class LoadDriver {
         }
     }
 
-    private static List<String> memoryOptions() {
-        return List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP, "-XX:+UseSerialGC");
+    /** The Dockerfile's JVM options, the heap fixed at {@code bench.hub-heap}. */
+    private static List<String> memoryOptions() throws IOException {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + HUB_HEAP, "-Xms" + HUB_HEAP));
+        DockerfileSettings.javaOptions().stream().filter(option -> !option.startsWith("-Xmx")).forEach(options::add);
+        return options;
     }
 
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
         }
-        // the flags docs/operations.md recommends: a small heap, and the serial collector (no G1 regions and
-        // remembered sets: about 50 MB less resident on a 256 MB heap, no slower here)
-        List<String> options = new ArrayList<>(HUB_HEAP.equals("none") ? List.of() : memoryOptions());
+        // as the Dockerfile runs it: a small heap, the serial collector (no G1 regions and remembered sets: about
+        // 50 MB less resident on a 256 MB heap, no slower here), the native memory settings and glibc's arenas;
+        // with bench.hub-heap=none, as the README's plain java -jar (the hub's launcher gives the same)
+        boolean asTheDockerfile = !HUB_HEAP.equals("none");
+        List<String> options = new ArrayList<>(asTheDockerfile ? memoryOptions() : List.of());
         options.addAll(Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList());
-        HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, options.toArray(String[]::new));
+        Map<String, String> environment = asTheDockerfile
+                ? Map.of("MALLOC_ARENA_MAX", DockerfileSettings.variable("MALLOC_ARENA_MAX")) : Map.of();
+        HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, environment, options.toArray(String[]::new));
         System.out.printf("%nhub process %d started in %.1f s (spawn to health UP), log %s%n", hub.hubPid(), hub.startupMillis() / 1e3, hub.log());
         if (hub.hubPid() != hub.pid()) {
             System.out.printf("    (started by its launcher, process %d: no heap option given)%n", hub.pid());
