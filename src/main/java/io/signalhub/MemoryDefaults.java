@@ -41,14 +41,6 @@ final class MemoryDefaults {
      * freed in them stays resident; two arenas are the usual setting for a JVM.
      */
     static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
-    /** The JVM options the hub runs with when the command gives no heap option (the Dockerfile gives the same). */
-    static List<String> options() {
-        List<String> options = new ArrayList<>(HEAP);
-        NATIVE.stream().filter(option -> !option.startsWith("-XX:") || jvmHas(option.substring(4, option.indexOf('='))))
-                .forEach(options::add);
-        return options;
-    }
-
     /** Set on the hub that a launcher started, which then stops when its launcher is gone. */
     private static final String LAUNCHED = "signalhub.launched-with-memory-defaults";
     private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAM", "-XX:MaxRAMPercentage=");
@@ -59,6 +51,14 @@ final class MemoryDefaults {
     /** Whether this JVM was started without any heap limit of the operator's. */
     static boolean needed() {
         return !Boolean.getBoolean(LAUNCHED) && jvmOptions().stream().noneMatch(MemoryDefaults::isHeapOption);
+    }
+
+    /** The JVM options the hub runs with when the command gives no heap option (the Dockerfile gives the same). */
+    static List<String> options() {
+        List<String> options = new ArrayList<>(HEAP);
+        NATIVE.stream().filter(option -> !option.startsWith("-XX:") || jvmHas(option.substring(4, option.indexOf('='))))
+                .forEach(options::add);
+        return options;
     }
 
     static boolean isHeapOption(String option) {
