@@ -24,6 +24,8 @@ public final class PoisonBatches {
 
     /** Exchange property set by each consumer route: whose dead-letter topic its poison goes to. */
     public static final String CONSUMER = "signalhubConsumer";
+    /** Exchange property: the polled message as it came, which a poison batch's records are read from. */
+    private static final String POLLED = "signalhubPolled";
 
     /** Where a consumer's poison goes, by the consumer's destination name. */
     public record Sink(DeadLetters deadLetters, DestinationStats stats) {
@@ -45,7 +47,21 @@ public final class PoisonBatches {
         delivery.deadLetterRequest(exchange);
     }
 
+    /**
+     * Keeps the polled message as it came. onException's {@code useOriginalMessage} would do the same,
+     * but it has Camel copy the message of every exchange of every route, each HTTP request's included.
+     */
+    public void remember(Exchange polled) {
+        polled.setProperty(POLLED, polled.getMessage().copy());
+    }
+
+    /** A batch (or record) failed on every attempt: its records, as polled, go to the consumer's dead-letter topic. */
     public void deadLetter(Exchange batch) {
+        Message asPolled = batch.getProperty(POLLED, Message.class);
+        if (asPolled == null) {
+            throw new IllegalStateException("the consumer's route did not keep its polled message (routeConfigurationId: consumer-batch)");
+        }
+        batch.setMessage(asPolled);
         String destination = batch.getProperty(CONSUMER, String.class);
         Sink sink = sinks.get(destination);
         if (sink == null) {

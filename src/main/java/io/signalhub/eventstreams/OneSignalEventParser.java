@@ -12,9 +12,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.signalhub.Json;
 import io.signalhub.ingress.InvalidInputException;
 
@@ -50,42 +59,109 @@ public final class OneSignalEventParser {
     public record Parsed(List<OneSignalEvent> events, List<String> ignoredKinds) {
     }
 
-    /** Parses a whole body; any problem rejects the whole body, every problem listed. */
+    /**
+     * Parses a whole body; any problem rejects the whole body, every problem listed. The body is read as
+     * a stream straight into each event's dotted keys: it is every event's path into the hub, and
+     * building a JSON tree first was a third of the time it took.
+     */
     public Parsed parseBody(byte[] body) {
-        JsonNode root = readJson(body);
-        List<JsonNode> items = new ArrayList<>();
-        if (root.isArray()) {
-            if (root.isEmpty()) {
-                throw new InvalidInputException("the body is an empty array; send at least one event");
-            }
-            if (root.size() > maxEvents) {
-                throw new InvalidInputException(
-                        "the body holds " + root.size() + " events; at most " + maxEvents + " per request");
-            }
-            root.forEach(items::add);
-        } else if (root.isObject()) {
-            items.add(root);
-        } else {
-            throw new InvalidInputException("the body must be a JSON object or an array of objects");
-        }
         List<OneSignalEvent> events = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<String> ignoredKinds = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            String where = root.isArray() ? "events[" + i + "]: " : "";
-            List<String> found = new ArrayList<>();
-            OneSignalEvent event = read(items.get(i), found);
-            found.forEach(p -> problems.add(where + p));
-            if (event != null) {
-                events.add(event);
-            } else if (found.isEmpty()) {
-                ignoredKinds.add(Json.abbreviate(flattened(items.get(i)).get("event.kind").asText(), 64));
+        try (JsonParser in = mapper.getFactory().createParser(body == null ? new byte[0] : body)) {
+            JsonToken root = in.nextToken();
+            if (root == null) {
+                throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
             }
+            if (root == JsonToken.START_OBJECT) {
+                readEvent(in, "", events, problems, ignoredKinds);
+            } else if (root == JsonToken.START_ARRAY) {
+                int count = 0;
+                for (JsonToken item = in.nextToken(); item != JsonToken.END_ARRAY; item = in.nextToken()) {
+                    if (++count > maxEvents) {
+                        in.skipChildren();
+                    } else if (item == JsonToken.START_OBJECT) {
+                        readEvent(in, "events[" + (count - 1) + "]: ", events, problems, ignoredKinds);
+                    } else {
+                        in.skipChildren();
+                        problems.add("events[" + (count - 1) + "]: an event must be a JSON object");
+                    }
+                }
+                if (count == 0) {
+                    throw new InvalidInputException("the body is an empty array; send at least one event");
+                }
+                if (count > maxEvents) {
+                    throw new InvalidInputException("the body holds " + count + " events; at most " + maxEvents + " per request");
+                }
+            } else {
+                throw new InvalidInputException("the body must be a JSON object or an array of objects");
+            }
+        } catch (JsonProcessingException e) {
+            // limits such as nesting depth carry no location
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidInputException("the body is not valid JSON: " + Json.abbreviate(e.getOriginalMessage(), 200) + where);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading bytes in memory cannot fail", e);
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(400, "invalid_events", problems);
         }
         return new Parsed(events, ignoredKinds);
+    }
+
+    /** Reads the event whose object the parser has just opened; its problems are listed under {@code where}. */
+    private void readEvent(JsonParser in, String where, List<OneSignalEvent> events, List<String> problems,
+                           List<String> ignoredKinds) throws IOException {
+        Map<String, JsonNode> fields = new HashMap<>();
+        readFields(in, "", fields);
+        List<String> found = new ArrayList<>();
+        OneSignalEvent event = read(fields, found);
+        found.forEach(p -> problems.add(where + p));
+        if (event != null) {
+            events.add(event);
+        } else if (found.isEmpty()) {
+            ignoredKinds.add(Json.abbreviate(fields.get("event.kind").asText(), 64));
+        }
+    }
+
+    /**
+     * Reads an object's fields by dotted key, as {@link #flatten} does for a tree: the sections'
+     * objects open into dotted keys, a top-level group of dotted keys (the docs' example body) is read
+     * as a tree and flattened, and the first form to give a key wins.
+     */
+    private void readFields(JsonParser in, String prefix, Map<String, JsonNode> into) throws IOException {
+        for (String name = in.nextFieldName(); name != null; name = in.nextFieldName()) {
+            String key = prefix.isEmpty() ? name : prefix + "." + name;
+            JsonToken value = in.nextToken();
+            if (value == JsonToken.START_OBJECT && SECTIONS.contains(key)) {
+                readFields(in, key, into);
+            } else if (value.isScalarValue()) {
+                into.putIfAbsent(key, scalar(in, value));
+            } else {
+                JsonNode tree = in.readValueAsTree();
+                if (prefix.isEmpty() && isGroupOfDottedKeys(tree)) {
+                    flatten("", tree, into);
+                } else {
+                    into.putIfAbsent(key, tree);
+                }
+            }
+        }
+    }
+
+    private static JsonNode scalar(JsonParser in, JsonToken value) throws IOException {
+        return switch (value) {
+            case VALUE_STRING -> TextNode.valueOf(in.getText());
+            case VALUE_NUMBER_INT -> switch (in.getNumberType()) {
+                case INT -> IntNode.valueOf(in.getIntValue());
+                case LONG -> LongNode.valueOf(in.getLongValue());
+                default -> BigIntegerNode.valueOf(in.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(in.getDoubleValue());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            default -> NullNode.getInstance();
+        };
     }
 
     /**
@@ -98,14 +174,16 @@ public final class OneSignalEventParser {
             problems.add("an event must be a JSON object");
             return null;
         }
-        Map<String, JsonNode> fields = flattened(node);
+        return read(flattened(node), problems);
+    }
 
+    private OneSignalEvent read(Map<String, JsonNode> fields, List<String> problems) {
         String kind = identifier(fields, "event.kind", problems);
         String id = identifier(fields, "event.id", problems);
-        if (kind == null && !isContainer(fields.get("event.kind"))) {
+        if (kind == null && isAbsent(fields.get("event.kind"))) {
             problems.add("missing event.kind");
         }
-        if (id == null && !isContainer(fields.get("event.id"))) {
+        if (id == null && isAbsent(fields.get("event.id"))) {
             problems.add("missing event.id");
         } else if (id != null && id.length() > MAX_ID_LENGTH) {
             problems.add("event.id is longer than " + MAX_ID_LENGTH + " characters");
@@ -179,24 +257,6 @@ public final class OneSignalEventParser {
         }
     }
 
-    private JsonNode readJson(byte[] body) {
-        try {
-            // nothing but whitespace reads as a missing node
-            JsonNode root = body == null ? null : mapper.readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw new InvalidInputException("the body is empty; send a JSON event or an array of events with Content-Type: application/json");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            // limits such as nesting depth carry no location
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new InvalidInputException("the body is not valid JSON: " + Json.abbreviate(e.getOriginalMessage(), 200) + where);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading bytes in memory cannot fail", e);
-        }
-    }
-
     private long timestamp(Map<String, JsonNode> fields, List<String> problems) {
         JsonNode millis = fields.get("event.timestamp_ms");
         if (millis != null && millis.canConvertToLong()) {
@@ -249,6 +309,11 @@ public final class OneSignalEventParser {
         }
         String text = value.isValueNode() ? value.asText() : value.toString();
         return text.isBlank() ? null : text;
+    }
+
+    /** Not given, null or blank; a value of the wrong type is a problem of its own, not a missing one. */
+    private static boolean isAbsent(JsonNode value) {
+        return value == null || value.isNull() || value.isValueNode() && value.asText().isBlank();
     }
 
     private static boolean isContainer(JsonNode value) {

@@ -219,6 +219,7 @@ public final class LoadDriver {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             // the memory the hub runs with: given, or the hub's own defaults where none is given
             command.addAll(HUB_HEAP.equals("none") ? DockerfileSettings.javaOptions() : memoryOptions());
+            command.addAll(extraOptions("bare"));
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareIngest.class.getName(),
                     String.valueOf(port), brokers, "bench.bare"));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -589,6 +590,11 @@ public final class LoadDriver {
         return options;
     }
 
+    /** {@code bench.hub-options} for one process: the hub's, and the bare route's so that both run alike (a profile of each). */
+    private static List<String> extraOptions(String name) {
+        return Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList();
+    }
+
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
@@ -598,7 +604,7 @@ public final class LoadDriver {
         // with bench.hub-heap=none, as the README's plain java -jar (the hub's launcher gives the same)
         boolean asTheDockerfile = !HUB_HEAP.equals("none");
         List<String> options = new ArrayList<>(asTheDockerfile ? memoryOptions() : List.of());
-        options.addAll(Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList());
+        options.addAll(extraOptions(name));
         Map<String, String> environment = asTheDockerfile
                 ? Map.of("MALLOC_ARENA_MAX", DockerfileSettings.variable("MALLOC_ARENA_MAX")) : Map.of();
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, environment, options.toArray(String[]::new));

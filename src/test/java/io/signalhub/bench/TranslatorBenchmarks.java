@@ -52,6 +52,7 @@ public class TranslatorBenchmarks {
     private EventNames segmentNames;
     private EventNames amplitudeNames;
     private EventNames mixpanelNames;
+    private byte[] oneEvent;
     private DetailNames segmentDetails;
     private DetailNames amplitudeDetails;
     private DetailNames mixpanelDetails;
@@ -71,6 +72,11 @@ public class TranslatorBenchmarks {
                             + "\"message.contents\":\"{'en':'Everything 20% off'}\",\"user.language\":\"en\"}");
         }
         body = json.append(']').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // what Event Streams sends: one event a request (the ingest benchmark's body)
+        oneEvent = ("{\"event.kind\":\"message.push.sent\",\"event.id\":\"6a2ba1c4-0000-4000-8000-000000000001\","
+                + "\"event.timestamp\":1708559115,\"event.subscription_id\":\"sub-1\",\"event.external_id\":\"user-1\","
+                + "\"message.id\":\"m-1\",\"message.name\":\"bench\",\"message.title\":\"Hello\",\"user.language\":\"en\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         events = parser.parseBody(body).events();
         segment = new Segment("wk", () -> NOW);
         amplitude = new Amplitude("ak", 1, 30_000);
@@ -94,6 +100,11 @@ public class TranslatorBenchmarks {
 
     private static SegmentMessage message(String json) throws Exception {
         return new SegmentMessage(OneSignalApps.DEFAULT, (ObjectNode) Json.MAPPER.readTree(json), json);
+    }
+
+    @Benchmark
+    public String eventStreamsRequestToRecord() {
+        return parser.parseBody(oneEvent).events().get(0).canonicalJson();
     }
 
     @Benchmark

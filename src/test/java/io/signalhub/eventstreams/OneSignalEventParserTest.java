@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OneSignalEventParserTest {
 
@@ -140,6 +141,38 @@ class OneSignalEventParserTest {
         assertThrows(InvalidInputException.class, () -> parse("{not json"));
         assertEquals("the body holds 4 events; at most 3 per request",
                 assertThrows(InvalidInputException.class, () -> parse("[{},{},{},{}]")).problems().get(0));
+    }
+
+    @Test
+    void aBodyReadAsAStreamReadsAsTheSameEventTreeByTree() throws Exception {
+        List<String> bodies = List.of(
+                "{\"event.kind\":\"message.push.sent\",\"event.id\":\"a\",\"event.timestamp\":1708559115.25,"
+                        + "\"event.external_id\":12345678901234567890,\"message.title\":{\"en\":\"Hi\",\"de\":\"Hallo\"},"
+                        + "\"user.language\":\"de\",\"event.data.count\":3,\"event.data.ok\":null,\"extra\":[1,{\"x\":2}]}",
+                "{\"event\":{\"kind\":\"message.push.clicked\",\"id\":\"b\",\"timestamp_ms\":1708559115228,"
+                        + "\"data\":{\"page\":{\"name\":\"Cart\"}}},\"event.id\":\"shadowed\",\"message\":{\"url\":\"u\"}}",
+                "{\"event.kind\":\"message.push.sent\",\"event\":{\"id\":\"c\"},"
+                        + "\"Message Data\":{\"message.name\":\"promo\",\"message\":{\"id\":\"m\"}}}");
+        for (String body : bodies) {
+            List<String> problems = new ArrayList<>();
+            assertEquals(parser.read(Json.MAPPER.readTree(body), problems), parse(body).events().get(0), body);
+            assertEquals(List.of(), problems, body);
+        }
+    }
+
+    @Test
+    void namesTheItemThatIsNoEventAndWhereTheJsonBreaks() {
+        assertEquals(List.of("events[1]: an event must be a JSON object"), assertThrows(InvalidInputException.class,
+                () -> parse("[{\"event.kind\":\"message.sms.sent\",\"event.id\":\"x\"},7]")).problems());
+        assertEquals(List.of("events[0]: event.id must be a string"), assertThrows(InvalidInputException.class,
+                () -> parse("[{\"event.kind\":\"message.sms.sent\",\"event.id\":true}]")).problems());
+        assertEquals("the body is empty; send a JSON event or an array of events with Content-Type: application/json",
+                assertThrows(InvalidInputException.class, () -> parse(" \n ")).problems().get(0));
+        String broken = assertThrows(InvalidInputException.class,
+                () -> parse("[{\"event.kind\":\"message.sms.sent\",\n\"event.id\" \"x\"}]")).problems().get(0);
+        assertTrue(broken.startsWith("the body is not valid JSON: ") && broken.endsWith(" at line 2, column 12"), broken);
+        assertEquals("the body holds 5 events; at most 3 per request",
+                assertThrows(InvalidInputException.class, () -> parse("[{},{},{},{\"a\":[1,[2]]},5]")).problems().get(0));
     }
 
     @Test
