@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.signalhub.Json;
 import io.signalhub.monitoring.IngressStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -41,7 +39,7 @@ public final class OneSignalIngress {
         this.appIds = Set.copyOf(appIds);
     }
 
-    /** Replaces the body with the Kafka records to produce: a list of messages, each with its key. */
+    /** Replaces the body with the Kafka records to produce: one record, or a list of messages, each with its key. */
     public void toRecords(Exchange exchange) {
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body != null && body.length > maxBodyBytes) {
@@ -57,17 +55,25 @@ public final class OneSignalIngress {
             throw new InvalidInputException(403, "unknown_app", List.of("event.app_id " + foreign
                     + " is no OneSignal app of this hub (hub.onesignal.app-id, hub.onesignal.apps): nothing was accepted"));
         }
+        List<OneSignalEvent> events = parsed.events();
+        exchange.setProperty(IGNORED, parsed.ignoredKinds());
+        exchange.setProperty(EVENTS, events.size());
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        if (events.size() == 1) {
+            // what Event Streams sends: one event a request, produced as the message itself
+            message.setHeader(KafkaConstants.KEY, events.get(0).userKey());
+            message.setBody(events.get(0).canonicalJson());
+            return;
+        }
         List<Message> records = new ArrayList<>();
-        for (OneSignalEvent event : parsed.events()) {
+        for (OneSignalEvent event : events) {
             Message record = new DefaultMessage(exchange.getContext());
             record.setHeader(KafkaConstants.KEY, event.userKey());
             record.setBody(event.canonicalJson());
             records.add(record);
         }
-        exchange.setProperty(IGNORED, parsed.ignoredKinds());
-        exchange.setProperty(EVENTS, records.size());
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setBody(records);
+        message.setBody(records);
     }
 
     /** Kafka has every record: answer 202 with what was taken. */
@@ -81,13 +87,10 @@ public final class OneSignalIngress {
                         + "(signalhub_ingress_ignored_total), not forwarded", kind);
             }
         }
-        ObjectNode answer = Json.MAPPER.createObjectNode();
-        answer.put("accepted", events);
-        answer.put("ignored", ignored.size());
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(answer.toString());
+        message.setBody("{\"accepted\":" + events + ",\"ignored\":" + ignored.size() + "}");
     }
 }
