@@ -171,6 +171,10 @@ class OneSignalEventParserTest {
         String broken = assertThrows(InvalidInputException.class,
                 () -> parse("[{\"event.kind\":\"message.sms.sent\",\n\"event.id\" \"x\"}]")).problems().get(0);
         assertTrue(broken.startsWith("the body is not valid JSON: ") && broken.endsWith(" at line 2, column 12"), broken);
+        for (String cutOff : List.of("[{\"event.kind\":\"message.sms.sent\"}", "[{\"event.kind\":\"message.sms.sent\"", "{\"event\":{")) {
+            assertTrue(assertThrows(InvalidInputException.class, () -> parse(cutOff)).problems().get(0)
+                    .startsWith("the body is not valid JSON: Unexpected end-of-input"), cutOff);
+        }
         assertEquals("the body holds 5 events; at most 3 per request",
                 assertThrows(InvalidInputException.class, () -> parse("[{},{},{},{\"a\":[1,[2]]},5]")).problems().get(0));
     }
