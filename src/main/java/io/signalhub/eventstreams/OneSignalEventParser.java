@@ -36,7 +36,7 @@ import io.signalhub.ingress.InvalidInputException;
  */
 public final class OneSignalEventParser {
 
-    /** Objects below these paths are flattened into dotted keys; any other object value is kept as JSON text. */
+    /** Objects below these paths are read as dotted keys; any other object value is kept as JSON text. */
     private static final Set<String> SECTIONS = Set.of("event", "event.data", "message", "user");
     private static final int MAX_ID_LENGTH = 256;
 
@@ -126,9 +126,9 @@ public final class OneSignalEventParser {
     }
 
     /**
-     * Reads an object's fields by dotted key, as {@link #flatten} does for a tree: the sections'
-     * objects open into dotted keys, a top-level group of dotted keys (the docs' example body) is read
-     * as a tree and flattened, and the first form to give a key wins.
+     * Reads an object's fields by dotted key: the sections' objects open into dotted keys, a top-level
+     * group of dotted keys (the docs' example body: {"Event Data": {"event.kind": …}, "Message Data": {…}})
+     * is read as a tree and then as its fields, and the first form to give a key wins.
      */
     private void readFields(JsonParser in, String prefix, Map<String, JsonNode> into) throws IOException {
         for (String name = in.nextFieldName(); name != null; name = in.nextFieldName()) {
@@ -141,7 +141,7 @@ public final class OneSignalEventParser {
             } else {
                 JsonNode tree = in.readValueAsTree();
                 if (prefix.isEmpty() && isGroupOfDottedKeys(tree)) {
-                    flatten("", tree, into);
+                    readTree(tree, into);
                 } else {
                     into.putIfAbsent(key, tree);
                 }
@@ -149,6 +149,7 @@ public final class OneSignalEventParser {
         }
     }
 
+    /** A value as the tree would hold it, made here: {@code readValueAsTree} sets up a deserialization per value. */
     private static JsonNode scalar(JsonParser in, JsonToken value) throws IOException {
         return switch (value) {
             case VALUE_STRING -> TextNode.valueOf(in.getText());
@@ -320,25 +321,19 @@ public final class OneSignalEventParser {
         return value != null && value.isContainerNode();
     }
 
-    /** The event's fields by dotted key, whichever form the template gave it. */
-    private static Map<String, JsonNode> flattened(JsonNode event) {
+    /** The event's fields by dotted key, whichever form the template gave it: the tree read as a stream. */
+    private Map<String, JsonNode> flattened(JsonNode event) {
         Map<String, JsonNode> fields = new HashMap<>();
-        flatten("", event, fields);
+        readTree(event, fields);
         return fields;
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> into) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-            if (field.getValue().isObject() && SECTIONS.contains(key)) {
-                flatten(key, field.getValue(), into);
-            } else if (prefix.isEmpty() && isGroupOfDottedKeys(field.getValue())) {
-                // the docs' example body: {"Event Data": {"event.kind": …}, "Message Data": {…}}
-                flatten("", field.getValue(), into);
-            } else {
-                into.putIfAbsent(key, field.getValue());
-            }
+    private void readTree(JsonNode object, Map<String, JsonNode> into) {
+        try (JsonParser in = object.traverse(mapper)) {
+            in.nextToken();
+            readFields(in, "", into);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a tree in memory cannot fail", e);
         }
     }
 
