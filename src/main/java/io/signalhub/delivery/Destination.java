@@ -14,6 +14,7 @@ import io.signalhub.kafka.RecordHeaders;
 import io.signalhub.monitoring.DestinationStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,7 +150,8 @@ public final class Destination implements RequestDelivery {
         OutboundRequest request = exchange.getProperty(REQUEST, OutboundRequest.class);
         Message message = exchange.getMessage();
         RetryGate.clearHeaders(message);
-        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        // the enum, not its name: camel-http would look up a type converter for the text on every request
+        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.POST);
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         vendor.headers().forEach(message::setHeader);
         message.setBody(vendor.body(request));
