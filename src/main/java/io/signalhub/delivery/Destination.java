@@ -11,6 +11,7 @@ import io.signalhub.eventstreams.OneSignalEvent;
 import io.signalhub.eventstreams.OneSignalEventParser;
 import io.signalhub.kafka.PartitionCommits;
 import io.signalhub.kafka.RecordHeaders;
+import io.signalhub.kafka.RecordValues;
 import io.signalhub.monitoring.DestinationStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -91,14 +92,14 @@ public final class Destination implements RequestDelivery {
             if (onlyFor != null && !onlyFor.equals(name())) {
                 continue;
             }
-            String value = record.getBody() instanceof String text ? text : record.getBody(String.class);
+            byte[] value = record.getBody(byte[].class);
             List<String> problems = new ArrayList<>(0);
             OneSignalEvent event = value == null ? null : parser.readRecord(value, problems);
             if (event == null) {
                 if (problems.isEmpty() && value != null) {
                     skipped++;
                 } else {
-                    unreadable.add(new Rejection(record.getHeader(KafkaConstants.KEY, String.class), value,
+                    unreadable.add(new Rejection(record.getHeader(KafkaConstants.KEY, String.class), RecordValues.text(record),
                             "unreadable record: " + String.join("; ", problems), 0, null));
                 }
             } else if (onlyFor == null && (delivered.contains(event.id()) || !inThisBatch.add(event.id()))) {

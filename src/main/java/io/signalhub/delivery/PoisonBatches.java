@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.signalhub.kafka.PartitionCommits;
+import io.signalhub.kafka.RecordValues;
 import io.signalhub.monitoring.DestinationStats;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -78,7 +79,7 @@ public final class PoisonBatches {
         List<Rejection> rejections = new ArrayList<>();
         for (Exchange record : records) {
             Message message = record.getMessage();
-            rejections.add(new Rejection(message.getHeader(KafkaConstants.KEY, String.class), message.getBody(String.class),
+            rejections.add(new Rejection(message.getHeader(KafkaConstants.KEY, String.class), RecordValues.text(message),
                     reason, 0, null));
         }
         sink.deadLetters().send(destination, rejections);

@@ -31,7 +31,7 @@ final class CanonicalRecord {
         this.maxIdLength = maxIdLength;
     }
 
-    OneSignalEvent read(String value) {
+    OneSignalEvent read(byte[] value) {
         try (JsonParser parser = json.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;

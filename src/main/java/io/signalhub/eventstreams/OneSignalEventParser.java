@@ -244,8 +244,8 @@ public final class OneSignalEventParser {
         return text(fields, key, problems);
     }
 
-    /** Reads one Kafka record value; the problems say why it cannot be delivered. */
-    public OneSignalEvent readRecord(String value, List<String> problems) {
+    /** Reads one Kafka record value (its UTF-8 bytes); the problems say why it cannot be delivered. */
+    public OneSignalEvent readRecord(byte[] value, List<String> problems) {
         OneSignalEvent event = canonical.read(value);
         if (event != null) {
             return event;
@@ -255,6 +255,8 @@ public final class OneSignalEventParser {
         } catch (JsonProcessingException e) {
             problems.add("the record is not valid JSON: " + e.getOriginalMessage());
             return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading bytes in memory cannot fail", e);
         }
     }
 

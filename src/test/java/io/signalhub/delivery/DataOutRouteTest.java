@@ -1,6 +1,7 @@
 package io.signalhub.delivery;
 
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -86,14 +87,14 @@ class DataOutRouteTest extends CamelMainTestSupport {
         context.start();
     }
 
-    /** A poll as Camel's Kafka batching hands it over: one exchange per record in the body. */
+    /** A poll as Camel's Kafka batching hands it over: one exchange per record in the body, its value as bytes. */
     private List<Exchange> poll(String... values) {
         List<Exchange> records = new ArrayList<>();
         for (String value : values) {
             Exchange record = new DefaultExchange(context);
             record.getMessage().setHeader(KafkaConstants.KEY, "u1");
             record.getMessage().setHeader(KafkaConstants.TIMESTAMP, System.currentTimeMillis());
-            record.getMessage().setBody(value);
+            record.getMessage().setBody(value.getBytes(StandardCharsets.UTF_8));
             records.add(record);
         }
         return records;

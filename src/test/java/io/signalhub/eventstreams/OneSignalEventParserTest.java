@@ -47,7 +47,7 @@ class OneSignalEventParserTest {
         assertEquals("Hi", event.messageTitle(), "no German title: the English one");
         assertEquals("de", event.language());
         List<String> problems = new ArrayList<>();
-        assertEquals(event, parser.readRecord(event.canonicalJson(), problems));
+        assertEquals(event, parser.readRecord(utf8(event.canonicalJson()), problems));
         assertEquals(List.of(), problems);
     }
 
@@ -56,26 +56,26 @@ class OneSignalEventParserTest {
         OneSignalEvent full = new OneSignalEvent("message.push.failed", "id-9", 1708559115228L, "app", "iOS", "sub", "os-id",
                 "user_9", Map.of("event.data.failure_reason", "NotRegistered", "event.data.page_name", "Cart",
                         "message.url", "https://shop.example", "message.web_url", "https://shop.example/web"),
-                "m", "promo", "Sale", "Now", "tpl", "de");
+                "m", "promo", "Große Sale 🎉", "Jetzt — 50 % günstiger", "tpl", "de");
         OneSignalEvent sparse = new OneSignalEvent("message.iam.clicked", "id-10", 1L, null, null, "sub", null, null, null,
                 null, null, null, null, null, null);
         for (OneSignalEvent event : List.of(full, sparse)) {
             String record = event.canonicalJson();
-            assertEquals(event, parser.readRecord(record, new ArrayList<>()), record);
+            assertEquals(event, parser.readRecord(utf8(record), new ArrayList<>()), record);
             // the general path reads the same record to the same event
             assertEquals(event, parser.read(Json.readObject(record), new ArrayList<>()), record);
         }
         // forms the one-pass reader leaves to the general path: an old spelling, seconds, a numeric id, user.* ids
-        assertEquals("message.email.bounced", parser.readRecord("{\"event\":{\"kind\":\"message.email.hardbounced\","
-                + "\"id\":\"a\",\"timestamp_ms\":5}}", new ArrayList<>()).kind());
-        assertEquals(7000, parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}",
+        assertEquals("message.email.bounced", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.email.hardbounced\","
+                + "\"id\":\"a\",\"timestamp_ms\":5}}"), new ArrayList<>()).kind());
+        assertEquals(7000, parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}"),
                 new ArrayList<>()).timestampMillis());
-        assertEquals("42", parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":42,\"timestamp_ms\":5}}",
+        assertEquals("42", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":42,\"timestamp_ms\":5}}"),
                 new ArrayList<>()).id());
-        assertEquals("u", parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp_ms\":5},"
-                + "\"user\":{\"external_id\":\"u\"}}", new ArrayList<>()).externalId());
+        assertEquals("u", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp_ms\":5},"
+                + "\"user\":{\"external_id\":\"u\"}}"), new ArrayList<>()).externalId());
         List<String> problems = new ArrayList<>();
-        assertNull(parser.readRecord("{\"event\":{\"kind\":\"message.push.sent\",\"timestamp_ms\":5}}", problems));
+        assertNull(parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"timestamp_ms\":5}}"), problems));
         assertEquals(List.of("missing event.id"), problems);
     }
 
@@ -119,7 +119,7 @@ class OneSignalEventParserTest {
                 + "\"message\":{\"url\":\"https://shop.example\",\"app_url\":\"shop://sale\"}}").events().get(0);
         assertEquals(Map.of("event.data.page_name", "Offer", "event.data.page_id", "pg-2",
                 "message.url", "https://shop.example", "message.app_url", "shop://sale"), event.details());
-        assertEquals(event, parser.readRecord(event.canonicalJson(), new ArrayList<>()));
+        assertEquals(event, parser.readRecord(utf8(event.canonicalJson()), new ArrayList<>()));
     }
 
     @Test
@@ -183,5 +183,9 @@ class OneSignalEventParserTest {
     void anEventWithoutATimeTakesTheTimeOfReceipt() {
         OneSignalEvent event = parse("{\"event.kind\":\"message.sms.sent\",\"event.id\":\"t\"}").events().get(0);
         assertEquals(NOW.toEpochMilli(), event.timestampMillis());
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
