@@ -384,7 +384,7 @@ public final class LoadDriver {
                 String group = "bench-bare-" + groups + "-" + g;
                 org.apache.camel.builder.RouteBuilder.addRoutes(camel, routes -> routes
                         .from("kafka:onesignal.events?brokers=" + brokers + "&groupId=" + group
-                                + "&autoOffsetReset=earliest&autoCommitEnable=false&batching=true&maxPollRecords=2000"
+                                + "&autoOffsetReset=earliest&autoCommitEnable=false&batching=true&maxPollRecords=1000"
                                 + "&pollTimeoutMs=200&batchingIntervalMs=250")
                         .process(e -> count.addAndGet(e.getMessage().getBody(List.class).size())));
             }
