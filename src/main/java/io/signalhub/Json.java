@@ -34,7 +34,9 @@ public final class Json {
      * them anew each time was the largest part of writing an item.
      */
     public static SerializableString name(String field) {
-        return FIELD_NAMES.computeIfAbsent(field, SerializedString::new);
+        // get first: computeIfAbsent may lock the bin even when the name is there, and every field of every item asks
+        SerializableString name = FIELD_NAMES.get(field);
+        return name != null ? name : FIELD_NAMES.computeIfAbsent(field, SerializedString::new);
     }
 
     public static void writeField(JsonGenerator out, String field, String value) throws IOException {

@@ -76,18 +76,15 @@ public final class Destination implements RequestDelivery {
      */
     public List<EventGroup> decode(Exchange batch) {
         List<?> records = batch.getMessage().getBody(List.class);
-        batch.setProperty(PartitionCommits.PROPERTY, PartitionCommits.of(records));
+        PartitionCommits commits = PartitionCommits.of(records);
+        batch.setProperty(PartitionCommits.PROPERTY, commits);
         Map<String, List<OneSignalEvent>> byKind = new LinkedHashMap<>();
         List<Rejection> unreadable = new ArrayList<>();
-        long oldest = Long.MAX_VALUE;
         Set<String> inThisBatch = new HashSet<>();
         int duplicates = 0;
         int skipped = 0;
         for (Object item : records) {
             Message record = ((Exchange) item).getMessage();
-            if (record.getHeader(KafkaConstants.TIMESTAMP) instanceof Long timestamp) {
-                oldest = Math.min(oldest, timestamp);
-            }
             String onlyFor = RecordHeaders.text((Exchange) item, DeadLetters.REPLAY_TO_HEADER);
             if (onlyFor != null && !onlyFor.equals(name())) {
                 continue;
@@ -108,7 +105,7 @@ public final class Destination implements RequestDelivery {
                 byKind.computeIfAbsent(event.kind(), k -> new ArrayList<>()).add(event);
             }
         }
-        stats.pending(oldest == Long.MAX_VALUE ? 0 : oldest);
+        stats.pending(commits.oldestTimestamp());
         deadLetter("unreadable", unreadable);
         stats.skipped(skipped);
         stats.duplicates(duplicates);

@@ -1,9 +1,9 @@
 package io.signalhub.kafka;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -12,7 +12,9 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 /**
  * The offsets to commit once a polled batch (Camel's Kafka batching: a list of exchanges) is done:
- * the last record of each partition, committed only when everything before it was handled.
+ * the last record of each partition, committed only when everything before it was handled. It also
+ * knows when the batch's oldest record was written: a partition's records come in order, so that is
+ * the first of one of them, and no other record's timestamp need be read.
  */
 public final class PartitionCommits {
 
@@ -20,25 +22,37 @@ public final class PartitionCommits {
     public static final String PROPERTY = "signalhubCommits";
 
     private final List<KafkaManualCommit> lastOfPartition;
+    private final long oldestTimestamp;
 
-    private PartitionCommits(List<KafkaManualCommit> lastOfPartition) {
+    private PartitionCommits(List<KafkaManualCommit> lastOfPartition, long oldestTimestamp) {
         this.lastOfPartition = lastOfPartition;
+        this.oldestTimestamp = oldestTimestamp;
     }
 
     /** The commits of the last record of each partition in a poll (a consumer reads one topic). */
     public static PartitionCommits of(List<?> records) {
-        List<KafkaManualCommit> commits = new ArrayList<>();
-        Set<Object> partitions = new HashSet<>();
-        for (int i = records.size() - 1; i >= 0; i--) {
-            Message record = ((Exchange) records.get(i)).getMessage();
-            if (partitions.add(record.getHeader(KafkaConstants.PARTITION))) {
-                KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-                if (commit != null) {
-                    commits.add(commit);
-                }
+        Map<Object, Message> last = new HashMap<>();
+        long oldest = Long.MAX_VALUE;
+        for (Object item : records) {
+            Message record = ((Exchange) item).getMessage();
+            if (last.put(record.getHeader(KafkaConstants.PARTITION), record) == null
+                    && record.getHeader(KafkaConstants.TIMESTAMP) instanceof Long timestamp) {
+                oldest = Math.min(oldest, timestamp);
             }
         }
-        return new PartitionCommits(commits);
+        List<KafkaManualCommit> commits = new ArrayList<>();
+        for (Message record : last.values()) {
+            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                commits.add(commit);
+            }
+        }
+        return new PartitionCommits(commits, oldest == Long.MAX_VALUE ? 0 : oldest);
+    }
+
+    /** When the oldest record of the batch was written (epoch millis), or 0 when no record says. */
+    public long oldestTimestamp() {
+        return oldestTimestamp;
     }
 
     public void commit() {
