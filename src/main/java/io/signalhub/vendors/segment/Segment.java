@@ -30,8 +30,11 @@ import static io.signalhub.Json.writeIfPresent;
  */
 public final class Segment implements Vendor {
 
-    /** Segment takes 32 KB per event and 500 KB per batch; the hub keeps headroom below the latter. */
-    public static final Limits LIMITS = new Limits(500, 450 * 1024, 32 * 1024);
+    /**
+     * Segment takes 32 KB per event, 500 KB and 2,500 events per batch (it drops the events past 2,500 and still
+     * answers 200); the hub keeps headroom below the 500 KB, which OneSignal's items reach first.
+     */
+    public static final Limits LIMITS = new Limits(2500, 450 * 1024, 32 * 1024);
     private static final int MAX_MESSAGE_ID_LENGTH = 99;
 
     private final String writeKey;
