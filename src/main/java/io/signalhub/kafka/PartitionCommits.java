@@ -13,8 +13,9 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 /**
  * The offsets to commit once a polled batch (Camel's Kafka batching: a list of exchanges) is done:
  * the last record of each partition, committed only when everything before it was handled. It also
- * knows when the batch's oldest record was written: a partition's records come in order, so that is
- * the first of one of them, and no other record's timestamp need be read.
+ * dates the batch by the first record of each partition, reading no other record's timestamp: a
+ * partition's records are written in order, and where several instances produce into one partition
+ * their CreateTimes differ by no more than their clocks do, close enough for the pending-age gauge.
  */
 public final class PartitionCommits {
 
