@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +61,9 @@ public final class LoadDriver {
     private static final String SEGMENT_BASIC = "Basic "
             + Base64.getEncoder().encodeToString((TestHub.SEGMENT_WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
     private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warm-up-seconds", 30));
+    private static final Duration WARM_UP_MAX = Duration.ofSeconds(Integer.getInteger("bench.warm-up-max-seconds", 180));
+    /** Compile time in 10 s of load under which a process counts as warm: its compiler threads under 5 % of two cores. */
+    private static final Duration JIT_SETTLED = Duration.ofMillis(1000);
 
     private final Sandbox fakes = new Sandbox();
 
@@ -95,78 +99,84 @@ public final class LoadDriver {
 
     /**
      * (e) HTTP ingest side by side, one event per request: the bare Camel route ({@link BareIngest}, its own
-     * process with the hub's heap and collector) and the hub with no destination take the same load in
-     * turns, both into the hub's broker with acks=all; then the hub with all three destinations delivering
-     * to count-only sinks; then batched bodies (Event Streams arrays of 1,000 events, Segment's /v1/batch).
+     * process with the hub's heap and collector), the hub with no destination, and a second hub with all three
+     * destinations delivering to count-only sinks take the same load turn by turn, all into a hub's broker with
+     * acks=all; then batched bodies (Event Streams arrays of 1,000 events, Segment's /v1/batch). All three serve
+     * at once and take their turns one after another, so a ratio compares turns taken a few seconds apart: this
+     * machine's speed drifts by more than the targets' margins over minutes.
      */
     void ingestSideBySide(int events, int connections) throws Exception {
         Map<String, String> settings = withoutDestinations(dataOutSettings());
         String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
         String token = "Bearer " + TestHub.INGRESS_TOKEN;
         int rounds = Integer.getInteger("bench.rounds", 3);
-        Ingest hubAlone;
-        try (HubProcess hub = startHub("ingest", settings); BareRoute ingest = BareRoute.start(brokers)) {
-            URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
-            warmUp(() -> single(ingest.events(), null, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
-            warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
-            List<Ingest> bare = new ArrayList<>();
-            List<Ingest> alone = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                long run = RUN_ID + 10 + round;
-                bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.hubPid()));
-                alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid()));
-            }
-            System.out.printf("%n(e) HTTP ingest side by side: %,d events a turn, one per request, %d connections, %d turns each,"
-                    + " both into the hub's broker (acks=all, idempotence)%n", events, connections, rounds);
-            for (int round = 0; round < rounds; round++) {
-                bare.get(round).print("bare Camel route, turn " + (round + 1));
-                alone.get(round).print("hub, no destination, turn " + (round + 1));
-            }
-            Ingest bareBest = best(bare);
-            hubAlone = best(alone);
-            System.out.printf("    hub / bare Camel, best turn of each: %.2f (turn by turn:", hubAlone.rate() / bareBest.rate());
-            for (int round = 0; round < rounds; round++) {
-                System.out.printf(" %.2f", alone.get(round).rate() / bare.get(round).rate());
-            }
-            System.out.println(")");
-            int perRequest = 1000;
-            int requests = Math.max(50, events / perRequest * 2);
-            Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * perRequest, perRequest), token)), hub.hubPid());
-            Ingest bareBatched = measure(requests, 8, r -> expect(202, send(ingest.events(), batch(r * perRequest, perRequest), null)),
-                    ingest.pid(), hub.hubPid());
-            System.out.printf("    batched, %d events a request, 8 connections:%n", perRequest);
-            bareBatched.print("bare Camel route (each body one record)", perRequest);
-            batched.print("hub, /onesignal/events", perRequest);
-        }
         int users = knownUsers(10_000);
         try (CountingSinks sinks = new CountingSinks()) {
             Map<String, String> toSinks = dataOutSettings();
             toSinks.putAll(sinks.settings());
-            try (HubProcess hub = startHub("ingest-sinks", toSinks)) {
+            try (HubProcess hub = startHub("ingest", settings); BareRoute ingest = BareRoute.start(brokers);
+                 HubProcess delivering = startHub("ingest-sinks", toSinks)) {
                 URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
-                warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections);
-                List<Ingest> delivering = new ArrayList<>();
-                // this hub compiles the consumers' paths as well as the door's: it is still getting faster in its
-                // third turn, so it takes two more to reach its steady rate
-                int deliveringRounds = Integer.getInteger("bench.delivering-rounds", rounds + 2);
-                for (int round = 0; round < deliveringRounds; round++) {
+                URI deliveringEvents = URI.create(delivering.baseUrl() + "/onesignal/events");
+                warmUp(() -> single(ingest.events(), null, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, ingest.pid());
+                warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, hub.hubPid());
+                AtomicLong warmUpDeliveries = new AtomicLong();
+                warmUp(() -> {
+                    single(deliveringEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet());
+                    warmUpDeliveries.incrementAndGet();
+                }, connections, delivering.hubPid());
+                awaitSinks(sinks, warmUpDeliveries.get(), System.nanoTime() + Duration.ofMinutes(5).toNanos());
+                List<Ingest> bare = new ArrayList<>();
+                List<Ingest> alone = new ArrayList<>();
+                List<Ingest> withDestinations = new ArrayList<>();
+                List<Double> perRequest = new ArrayList<>();
+                List<Double> catchUp = new ArrayList<>();
+                for (int round = 0; round < rounds; round++) {
                     long run = RUN_ID + 10 + round;
+                    bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.hubPid()));
+                    alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid()));
                     long before = sinks.least();
                     long requestsBefore = sinks.requests();
-                    Ingest turn = measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid());
+                    withDestinations.add(measure(events, connections, n -> single(deliveringEvents, token, run, n), delivering.hubPid()));
+                    long acknowledged = System.nanoTime();
                     awaitSinks(sinks, before + events, System.nanoTime() + Duration.ofMinutes(5).toNanos());
-                    turn.print("hub, three destinations delivering, turn " + (round + 1));
-                    System.out.printf("    (the three destinations sent %.0f events a request on average)%n",
-                            3.0 * events / (sinks.requests() - requestsBefore));
-                    delivering.add(turn);
+                    catchUp.add((System.nanoTime() - acknowledged) / 1e6);
+                    perRequest.add(3.0 * events / (sinks.requests() - requestsBefore));
                 }
-                System.out.printf("    delivering / ingest only, best turn of each: %.2f%n", best(delivering).rate() / hubAlone.rate());
-                URI segmentBatch = URI.create(hub.baseUrl() + "/v1/batch");
-                int perRequest = 100;
-                measure(events / perRequest, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * perRequest, perRequest, users), SEGMENT_BASIC)),
-                        hub.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", perRequest);
+                System.out.printf("%n(e) HTTP ingest side by side: %,d events a turn, one per request, %d connections, %d turns each,"
+                        + " both into the hub's broker (acks=all, idempotence)%n", events, connections, rounds);
+                for (int round = 0; round < rounds; round++) {
+                    bare.get(round).print("bare Camel route, turn " + (round + 1));
+                    alone.get(round).print("hub, no destination, turn " + (round + 1));
+                    withDestinations.get(round).print("hub, three destinations delivering, turn " + (round + 1));
+                    System.out.printf("    (the three destinations sent %.0f events a request on average; the last reached every sink"
+                            + " %.0f ms after the last acknowledgement)%n", perRequest.get(round), catchUp.get(round));
+                }
+                printRatio("hub / bare Camel", alone, bare);
+                printRatio("delivering / ingest only", withDestinations, alone);
+                int batchSize = 1000;
+                int requests = Math.max(50, events / batchSize * 2);
+                Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * batchSize, batchSize), token)), hub.hubPid());
+                Ingest bareBatched = measure(requests, 8, r -> expect(202, send(ingest.events(), batch(r * batchSize, batchSize), null)),
+                        ingest.pid(), hub.hubPid());
+                System.out.printf("    batched, %d events a request, 8 connections:%n", batchSize);
+                bareBatched.print("bare Camel route (each body one record)", batchSize);
+                batched.print("hub, /onesignal/events", batchSize);
+                URI segmentBatch = URI.create(delivering.baseUrl() + "/v1/batch");
+                int messages = 100;
+                measure(events / messages, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * messages, messages, users), SEGMENT_BASIC)),
+                        delivering.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", messages);
             }
         }
+    }
+
+    /** The ratio of the best turns, and turn by turn (each pair a few seconds apart). */
+    private static void printRatio(String label, List<Ingest> measured, List<Ingest> against) {
+        System.out.printf("    %s, best turn of each: %.2f (turn by turn:", label, best(measured).rate() / best(against).rate());
+        for (int round = 0; round < measured.size(); round++) {
+            System.out.printf(" %.2f", measured.get(round).rate() / against.get(round).rate());
+        }
+        System.out.println(")");
     }
 
     /** One event in a request of its own, answered 202 once Kafka has it. */
@@ -262,7 +272,7 @@ public final class LoadDriver {
                     expect(202, post(hub, "/onesignal/events", event(WARM_UP_ID, warmUpEvents.incrementAndGet()),
                             "Bearer " + TestHub.INGRESS_TOKEN));
                 }
-            }, connections);
+            }, connections, hub.hubPid());
             fakes.reset();
             Deliveries deliveries = new Deliveries(events);
             Usage usage = new Usage(hub);
@@ -543,23 +553,52 @@ public final class LoadDriver {
     }
 
     /**
-     * The JIT compiles the hub's hot paths in its first tens of seconds (on two cores the compiler
-     * threads take a quarter of the CPU meanwhile): the same kind of load runs for {@code WARM_UP} first.
+     * The JIT compiles a process's hot paths under load for a minute or more, and on two cores its compiler
+     * threads take up to a core meanwhile (a hub delivering to three destinations has far more to compile than
+     * one that only ingests): the same kind of load runs for at least {@code WARM_UP}, then until the process's
+     * JIT spent under {@code JIT_SETTLED} compiling in the last 10 s, at most {@code WARM_UP_MAX}.
      */
-    private static void warmUp(Runnable rounds, int connections) throws InterruptedException {
-        long end = System.nanoTime() + WARM_UP.toNanos();
+    private static void warmUp(Runnable requests, int connections, long pid) throws Exception {
+        long start = System.nanoTime();
+        AtomicBoolean warm = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < Math.min(connections, 16); c++) {
             threads.add(started(() -> {
-                while (System.nanoTime() < end) {
-                    rounds.run();
+                while (!warm.get()) {
+                    requests.run();
                 }
             }));
         }
+        Duration window = Duration.ofSeconds(10);
+        Thread.sleep(Math.max(0, WARM_UP.minus(window).toMillis()));
+        double compiled = compileSeconds(pid);
+        double lastWindow;
+        do {
+            Thread.sleep(window.toMillis());
+            double now = compileSeconds(pid);
+            lastWindow = now - compiled;
+            compiled = now;
+        } while (lastWindow >= JIT_SETTLED.toMillis() / 1e3 && System.nanoTime() - start < WARM_UP_MAX.toNanos());
+        warm.set(true);
         for (Thread thread : threads) {
             thread.join();
         }
-        System.out.printf("    (warmed up for %d s)%n", WARM_UP.toSeconds());
+        System.out.printf("    (process %d warmed up for %.0f s; its JIT compiled for %.1f s in the last %d s)%n",
+                pid, seconds(start), lastWindow, window.toSeconds());
+    }
+
+    /** The time the JIT of a process on this machine spent compiling so far, in seconds, as {@code jstat -compiler} reports it. */
+    private static double compileSeconds(long pid) throws Exception {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        Process process = new ProcessBuilder(jstat.toString(), "-J-Duser.language=en", "-compiler", String.valueOf(pid))
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // Compiled Failed Invalid Time FailedType FailedMethod
+        String[] lines = out.strip().split("\n");
+        if (process.waitFor() != 0 || lines.length < 2) {
+            throw new IllegalStateException("jstat -compiler " + pid + " answered: " + out);
+        }
+        return Double.parseDouble(lines[lines.length - 1].trim().split("\\s+")[3]);
     }
 
     /** Until the hub's consumer group has committed every record of the topic. */
