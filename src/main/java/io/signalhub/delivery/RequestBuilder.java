@@ -25,49 +25,86 @@ public final class RequestBuilder {
         Translated translated = Translated.empty();
         int maxEventBytes = vendor.limits().maxEventBytes();
         ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
+        // one generator writes every item of the batch, each flushed and taken as its own bytes
+        JsonGenerator out = generator(buffer);
         String kind = null;
         String eventName = null;
-        for (OneSignalEvent event : events) {
-            byte[] item;
-            try {
-                if (!event.kind().equals(kind)) {
-                    kind = event.kind();
-                    eventName = names.nameOf(kind);
+        try {
+            for (OneSignalEvent event : events) {
+                byte[] item;
+                try {
+                    if (!event.kind().equals(kind)) {
+                        kind = event.kind();
+                        eventName = names.nameOf(kind);
+                    }
+                    item = item(vendor, event, eventName, details, out, buffer);
+                } catch (IllegalArgumentException e) {
+                    out = restarted(out, buffer);
+                    translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
+                    continue;
+                } catch (IOException | RuntimeException e) {
+                    out = restarted(out, buffer);
+                    translated.rejections().add(DeadLetters.rejection(event, "the event could not be translated for "
+                            + vendor.name() + ": " + e, 0, null));
+                    continue;
                 }
-                item = item(vendor, event, eventName, details, buffer);
-            } catch (IllegalArgumentException e) {
-                translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
-                continue;
-            } catch (RuntimeException e) {
-                translated.rejections().add(DeadLetters.rejection(event, "the event could not be translated for "
-                        + vendor.name() + ": " + e, 0, null));
-                continue;
+                if (item.length > maxEventBytes) {
+                    translated.rejections().add(DeadLetters.rejection(event, "the " + vendor.name() + " event is " + item.length
+                            + " bytes; the vendor takes at most " + maxEventBytes, 0, null));
+                    continue;
+                }
+                translated.events().add(event);
+                translated.items().add(item);
             }
-            if (item.length > maxEventBytes) {
-                translated.rejections().add(DeadLetters.rejection(event, "the " + vendor.name() + " event is " + item.length
-                        + " bytes; the vendor takes at most " + maxEventBytes, 0, null));
-                continue;
-            }
-            translated.events().add(event);
-            translated.items().add(item);
+        } finally {
+            closeQuietly(out);
         }
         return translated;
     }
 
     /** One event's item as the vendor writes it, in UTF-8. */
     public static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, DetailNames details) {
-        return item(vendor, event, eventName, details, new ByteArrayBuilder(1024));
-    }
-
-    private static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, DetailNames details,
-                               ByteArrayBuilder buffer) {
-        buffer.reset();
-        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(buffer)) {
-            vendor.writeItem(event, eventName, details, out);
+        ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
+        try (JsonGenerator out = generator(buffer)) {
+            return item(vendor, event, eventName, details, out, buffer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return buffer.toByteArray();
+    }
+
+    private static byte[] item(Vendor vendor, OneSignalEvent event, String eventName, DetailNames details,
+                               JsonGenerator out, ByteArrayBuilder buffer) throws IOException {
+        vendor.writeItem(event, eventName, details, out);
+        out.flush();
+        byte[] item = buffer.toByteArray();
+        buffer.reset();
+        return item;
+    }
+
+    /** A generator of items one after another, with nothing written between them. */
+    private static JsonGenerator generator(ByteArrayBuilder buffer) {
+        try {
+            JsonGenerator out = Json.MAPPER.getFactory().createGenerator(buffer);
+            out.setRootValueSeparator(null);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh generator after an item failed half-written: the old one is left inside that item. */
+    private static JsonGenerator restarted(JsonGenerator broken, ByteArrayBuilder buffer) {
+        closeQuietly(broken);
+        buffer.reset();
+        return generator(buffer);
+    }
+
+    private static void closeQuietly(JsonGenerator out) {
+        try {
+            out.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the half-written item is thrown away with it
+        }
     }
 
     /** The translated items in requests within the vendor's count and size limits, in order. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalhub.Json;
@@ -207,6 +208,55 @@ class TranslatorsTest {
         assertEquals(List.of(2000, 1000), amplitudeRequests.stream().map(r -> r.events().size()).toList());
         assertEquals(List.of(2000, 1000), requests(mixpanel, table("mixpanel", "all"), events)
                 .stream().map(r -> r.items().size()).toList());
+    }
+
+    @Test
+    void anItemThatFailsHalfWrittenIsRefusedAloneAndTheNextItemsAreWhole() throws Exception {
+        // a vendor whose item breaks off after it began, for one event: the batch's one generator must start afresh
+        Vendor breaksOnB = new Vendor() {
+            @Override
+            public String name() {
+                return "breaks";
+            }
+
+            @Override
+            public void writeItem(OneSignalEvent event, String eventName, DetailNames details, JsonGenerator item) throws IOException {
+                item.writeStartObject();
+                item.writeStringField("id", event.id());
+                if (event.id().equals("b")) {
+                    item.writeFieldName("half");
+                    throw new IllegalStateException("broke off inside the item");
+                }
+                item.writeEndObject();
+            }
+
+            @Override
+            public byte[] envelope(List<byte[]> items) {
+                return RequestBuilder.join("[", items, "]");
+            }
+
+            @Override
+            public Limits limits() {
+                return new Limits(10, 10_000, 1_000);
+            }
+
+            @Override
+            public Map<String, String> headers() {
+                return Map.of();
+            }
+
+            @Override
+            public Outcome interpret(OutboundRequest request, int status, String responseBody, String retryAfterHeader) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        List<OneSignalEvent> events = List.of(event("a", "message.push.sent", "u1", "s1"),
+                event("b", "message.push.sent", "u2", "s2"), event("c", "message.push.sent", "u3", "s3"));
+        Translated translated = RequestBuilder.translate(breaksOnB, table("segment", "all"), details("segment"), events);
+        assertEquals(List.of("a", "c"), translated.events().stream().map(OneSignalEvent::id).toList());
+        assertEquals(List.of("{\"id\":\"a\"}", "{\"id\":\"c\"}"), translated.items().stream().map(TranslatorsTest::text).toList());
+        assertEquals(1, translated.rejections().size());
+        assertTrue(translated.rejections().get(0).reason().contains("broke off inside the item"), translated.rejections().get(0).reason());
     }
 
     @Test
