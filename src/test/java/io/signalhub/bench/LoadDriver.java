@@ -109,7 +109,7 @@ public final class LoadDriver {
         Map<String, String> settings = withoutDestinations(dataOutSettings());
         String brokers = "127.0.0.1:" + settings.get("hub.kafka.embedded-port");
         String token = "Bearer " + TestHub.INGRESS_TOKEN;
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 5);
         int users = knownUsers(10_000);
         try (CountingSinks sinks = new CountingSinks()) {
             Map<String, String> toSinks = dataOutSettings();
@@ -170,13 +170,17 @@ public final class LoadDriver {
         }
     }
 
-    /** The ratio of the best turns, and turn by turn (each pair a few seconds apart). */
+    /** The ratio of the best turns, turn by turn (each pair seconds apart), and the median of those. */
     private static void printRatio(String label, List<Ingest> measured, List<Ingest> against) {
+        double[] turns = new double[measured.size()];
         System.out.printf("    %s, best turn of each: %.2f (turn by turn:", label, best(measured).rate() / best(against).rate());
-        for (int round = 0; round < measured.size(); round++) {
-            System.out.printf(" %.2f", measured.get(round).rate() / against.get(round).rate());
+        for (int round = 0; round < turns.length; round++) {
+            turns[round] = measured.get(round).rate() / against.get(round).rate();
+            System.out.printf(" %.2f", turns[round]);
         }
-        System.out.println(")");
+        Arrays.sort(turns);
+        double median = turns.length % 2 == 1 ? turns[turns.length / 2] : (turns[turns.length / 2 - 1] + turns[turns.length / 2]) / 2;
+        System.out.printf("; median %.2f)%n", median);
     }
 
     /** One event in a request of its own, answered 202 once Kafka has it. */
