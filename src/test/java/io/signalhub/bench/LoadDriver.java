@@ -41,7 +41,7 @@ import io.signalhub.sandbox.Sandbox;
  * embedded defaults (KRaft broker in-process, H2 store) with a capped heap and the serial collector; this process holds the
  * vendor fakes and makes the load. Prints, per scenario, events/s, ack and end-to-end latency
  * percentiles, and the hub's peak RSS, heap and CPU. Run it with {@code bench/run.sh [scenario ...]}:
- * ingest (one event per request: the hub beside a bare Camel platform-http → Kafka route, ingest only, then delivering;
+ * ingest (one event per request: a bare Camel platform-http → Kafka route, the hub ingesting only and the hub delivering, turn by turn;
  * batched bodies), http (Data Out, one event per request), kafka (Data Out from a pre-filled topic), sinks (the same to
  * count-only sinks, beside a bare Camel Kafka consumer), data-in
  * ({@code /v1/batch}), cohort (a 1,000,000-member cohort: first sync and a 1% change). Sizes can be
