@@ -2,6 +2,7 @@ package io.signalhub;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +11,14 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalhub.sandbox.Sandbox;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -145,6 +151,9 @@ class IndependentDestinationsTest {
             for (String destination : List.of("segment", "amplitude", "mixpanel")) {
                 assertEquals(Map.of("unreadable", 1L), hub.metrics().destination(destination).getDeadLetteredByReason(), destination);
             }
+            // each dead letter holds the record as it was written, none of the fetched data around it
+            String record = "{\"not\":\"an event\"";
+            assertEquals(Map.of("segment", record, "amplitude", record, "mixpanel", record), deadLetteredRecords(topic + ".dlq"));
 
             // Data In: an Engage audience key longer than the store's column, then a plain identify
             String audience = "a".repeat(300);
@@ -170,6 +179,28 @@ class IndependentDestinationsTest {
             assertEquals(400, hub.post("/amplitude/cohorts", TestHub.INGRESS_TOKEN, poison.substring(poison.indexOf("{\"cohort_id"),
                     poison.length() - 1)).statusCode(), "the ingress refuses such a cohort id now");
         }
+    }
+
+    /** Each destination's dead-lettered record, read from the start of the dead-letter topic to its end. */
+    private static Map<String, String> deadLetteredRecords(String deadLetterTopic) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestHub.brokers());
+        Map<String, String> records = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> letter : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode json = Json.readObject(letter.value());
+                    records.put(json.path("destination").asText(), json.path("record").asText());
+                }
+            }
+        }
+        return records;
     }
 
     private static KafkaProducer<String, String> producer() throws Exception {

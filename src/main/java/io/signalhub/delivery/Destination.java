@@ -1,5 +1,6 @@
 package io.signalhub.delivery;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -89,7 +90,7 @@ public final class Destination implements RequestDelivery {
             if (onlyFor != null && !onlyFor.equals(name())) {
                 continue;
             }
-            byte[] value = record.getBody(byte[].class);
+            ByteBuffer value = record.getBody(ByteBuffer.class);
             List<String> problems = new ArrayList<>(0);
             OneSignalEvent event = value == null ? null : parser.readRecord(value, problems);
             if (event == null) {

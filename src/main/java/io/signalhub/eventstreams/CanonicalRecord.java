@@ -31,8 +31,8 @@ final class CanonicalRecord {
         this.maxIdLength = maxIdLength;
     }
 
-    OneSignalEvent read(byte[] value) {
-        try (JsonParser parser = json.createParser(value)) {
+    OneSignalEvent read(byte[] value, int offset, int length) {
+        try (JsonParser parser = json.createParser(value, offset, length)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -2,6 +2,7 @@ package io.signalhub.eventstreams;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -244,14 +245,27 @@ public final class OneSignalEventParser {
         return text(fields, key, problems);
     }
 
-    /** Reads one Kafka record value (its UTF-8 bytes); the problems say why it cannot be delivered. */
-    public OneSignalEvent readRecord(byte[] value, List<String> problems) {
-        OneSignalEvent event = canonical.read(value);
+    /**
+     * Reads one Kafka record value (its UTF-8 bytes, as the consumer hands them over: a view into the fetched
+     * data, not a copy); the problems say why it cannot be delivered.
+     */
+    public OneSignalEvent readRecord(ByteBuffer value, List<String> problems) {
+        ByteBuffer heap = value;
+        if (!heap.hasArray()) {
+            // a direct or read-only buffer, which Kafka's consumer does not hand over: read from a copy
+            byte[] copy = new byte[value.remaining()];
+            value.duplicate().get(copy);
+            heap = ByteBuffer.wrap(copy);
+        }
+        byte[] array = heap.array();
+        int offset = heap.arrayOffset() + heap.position();
+        int length = heap.remaining();
+        OneSignalEvent event = canonical.read(array, offset, length);
         if (event != null) {
             return event;
         }
         try {
-            return read(mapper.readTree(value), problems);
+            return read(mapper.readTree(array, offset, length), problems);
         } catch (JsonProcessingException e) {
             problems.add("the record is not valid JSON: " + e.getOriginalMessage());
             return null;

@@ -1,12 +1,14 @@
 package io.signalhub.kafka;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.camel.Message;
 
 /**
  * Kafka record values as a consumer route hands them over: bytes where the route reads them raw (Data Out,
- * whose parser reads the UTF-8 itself), text where the route's deserializer made a string.
+ * whose parser reads the UTF-8 itself, from a view into the fetched data), text where the route's deserializer
+ * made a string.
  */
 public final class RecordValues {
 
@@ -18,6 +20,9 @@ public final class RecordValues {
         Object value = record.getBody();
         if (value instanceof byte[] bytes) {
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (value instanceof ByteBuffer bytes) {
+            return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
         }
         return value == null ? null : record.getBody(String.class);
     }

@@ -1,6 +1,7 @@
 package io.signalhub.delivery;
 
 import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,15 +88,22 @@ class DataOutRouteTest extends CamelMainTestSupport {
         context.start();
     }
 
-    /** A poll as Camel's Kafka batching hands it over: one exchange per record in the body, its value as bytes. */
+    /**
+     * A poll as Camel's Kafka batching hands it over: one exchange per record in the body, its value a view into
+     * the one buffer the records were fetched in, as Kafka's ByteBufferDeserializer gives it.
+     */
     private List<Exchange> poll(String... values) {
+        byte[] fetched = String.join("", values).getBytes(StandardCharsets.UTF_8);
         List<Exchange> records = new ArrayList<>();
+        int at = 0;
         for (String value : values) {
+            int length = value.getBytes(StandardCharsets.UTF_8).length;
             Exchange record = new DefaultExchange(context);
             record.getMessage().setHeader(KafkaConstants.KEY, "u1");
             record.getMessage().setHeader(KafkaConstants.TIMESTAMP, System.currentTimeMillis());
-            record.getMessage().setBody(value.getBytes(StandardCharsets.UTF_8));
+            record.getMessage().setBody(ByteBuffer.wrap(fetched, at, length).slice());
             records.add(record);
+            at += length;
         }
         return records;
     }

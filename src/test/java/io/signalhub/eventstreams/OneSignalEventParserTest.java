@@ -1,5 +1,6 @@
 package io.signalhub.eventstreams;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ class OneSignalEventParserTest {
         assertEquals("Hi", event.messageTitle(), "no German title: the English one");
         assertEquals("de", event.language());
         List<String> problems = new ArrayList<>();
-        assertEquals(event, parser.readRecord(utf8(event.canonicalJson()), problems));
+        assertEquals(event, parser.readRecord(recordValue(event.canonicalJson()), problems));
         assertEquals(List.of(), problems);
     }
 
@@ -61,21 +62,21 @@ class OneSignalEventParserTest {
                 null, null, null, null, null, null);
         for (OneSignalEvent event : List.of(full, sparse)) {
             String record = event.canonicalJson();
-            assertEquals(event, parser.readRecord(utf8(record), new ArrayList<>()), record);
+            assertEquals(event, parser.readRecord(recordValue(record), new ArrayList<>()), record);
             // the general path reads the same record to the same event
             assertEquals(event, parser.read(Json.readObject(record), new ArrayList<>()), record);
         }
         // forms the one-pass reader leaves to the general path: an old spelling, seconds, a numeric id, user.* ids
-        assertEquals("message.email.bounced", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.email.hardbounced\","
+        assertEquals("message.email.bounced", parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.email.hardbounced\","
                 + "\"id\":\"a\",\"timestamp_ms\":5}}"), new ArrayList<>()).kind());
-        assertEquals(7000, parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}"),
+        assertEquals(7000, parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}"),
                 new ArrayList<>()).timestampMillis());
-        assertEquals("42", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":42,\"timestamp_ms\":5}}"),
+        assertEquals("42", parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.push.sent\",\"id\":42,\"timestamp_ms\":5}}"),
                 new ArrayList<>()).id());
-        assertEquals("u", parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp_ms\":5},"
+        assertEquals("u", parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp_ms\":5},"
                 + "\"user\":{\"external_id\":\"u\"}}"), new ArrayList<>()).externalId());
         List<String> problems = new ArrayList<>();
-        assertNull(parser.readRecord(utf8("{\"event\":{\"kind\":\"message.push.sent\",\"timestamp_ms\":5}}"), problems));
+        assertNull(parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.push.sent\",\"timestamp_ms\":5}}"), problems));
         assertEquals(List.of("missing event.id"), problems);
     }
 
@@ -119,7 +120,7 @@ class OneSignalEventParserTest {
                 + "\"message\":{\"url\":\"https://shop.example\",\"app_url\":\"shop://sale\"}}").events().get(0);
         assertEquals(Map.of("event.data.page_name", "Offer", "event.data.page_id", "pg-2",
                 "message.url", "https://shop.example", "message.app_url", "shop://sale"), event.details());
-        assertEquals(event, parser.readRecord(utf8(event.canonicalJson()), new ArrayList<>()));
+        assertEquals(event, parser.readRecord(recordValue(event.canonicalJson()), new ArrayList<>()));
     }
 
     @Test
@@ -185,7 +186,12 @@ class OneSignalEventParserTest {
         assertEquals(NOW.toEpochMilli(), event.timestampMillis());
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+    /** The record's UTF-8 as Kafka's consumer hands it over: a view into a larger fetched buffer, not at its start. */
+    private static ByteBuffer recordValue(String text) {
+        byte[] value = text.getBytes(StandardCharsets.UTF_8);
+        byte[] fetched = new byte[value.length + 20];
+        java.util.Arrays.fill(fetched, (byte) '{');
+        System.arraycopy(value, 0, fetched, 7, value.length);
+        return ByteBuffer.wrap(fetched, 7, value.length).slice();
     }
 }
