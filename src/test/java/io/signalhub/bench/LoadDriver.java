@@ -574,18 +574,21 @@ public final class LoadDriver {
             }));
         }
         Duration window = Duration.ofSeconds(10);
-        Thread.sleep(Math.max(0, WARM_UP.minus(window).toMillis()));
-        double compiled = compileSeconds(pid);
         double lastWindow;
-        do {
-            Thread.sleep(window.toMillis());
-            double now = compileSeconds(pid);
-            lastWindow = now - compiled;
-            compiled = now;
-        } while (lastWindow >= JIT_SETTLED.toMillis() / 1e3 && System.nanoTime() - start < WARM_UP_MAX.toNanos());
-        warm.set(true);
-        for (Thread thread : threads) {
-            thread.join();
+        try {
+            Thread.sleep(Math.max(0, WARM_UP.minus(window).toMillis()));
+            double compiled = compileSeconds(pid);
+            do {
+                Thread.sleep(window.toMillis());
+                double now = compileSeconds(pid);
+                lastWindow = now - compiled;
+                compiled = now;
+            } while (lastWindow >= JIT_SETTLED.toMillis() / 1e3 && System.nanoTime() - start < WARM_UP_MAX.toNanos());
+        } finally {
+            warm.set(true);
+            for (Thread thread : threads) {
+                thread.join();
+            }
         }
         System.out.printf("    (process %d warmed up for %.0f s; its JIT compiled for %.1f s in the last %d s)%n",
                 pid, seconds(start), lastWindow, window.toSeconds());
