@@ -80,6 +80,23 @@ class OneSignalEventParserTest {
         assertEquals(List.of("missing event.id"), problems);
     }
 
+    /** A value without an accessible array (read-only or direct, as another deserializer may hand over) reads the same. */
+    @Test
+    void readsValuesThatHaveNoAccessibleArray() {
+        OneSignalEvent event = new OneSignalEvent("message.push.sent", "id-11", 5L, null, null, "sub", null, "user_11", null,
+                null, null, null, null, null, null);
+        String record = event.canonicalJson();
+        ByteBuffer direct = ByteBuffer.allocateDirect(record.length() + 4);
+        direct.put(recordValue(record)).flip();
+        for (ByteBuffer value : List.of(recordValue(record).asReadOnlyBuffer(), direct)) {
+            assertEquals(event, parser.readRecord(value, new ArrayList<>()));
+            assertEquals(record.length(), value.remaining(), "the value is read, not consumed");
+        }
+        // the general path too: seconds, read from a read-only view
+        assertEquals(7000, parser.readRecord(recordValue("{\"event\":{\"kind\":\"message.push.sent\",\"id\":\"a\",\"timestamp\":7}}")
+                .asReadOnlyBuffer(), new ArrayList<>()).timestampMillis());
+    }
+
     @Test
     void acceptsEveryOlderSpellingAndIgnoresLiveActivities() {
         assertEquals("message.iam.impression", EventKinds.normalize("message.iam.displayed").orElseThrow());
