@@ -38,14 +38,12 @@ public final class RequestBuilder {
                         eventName = names.nameOf(kind);
                     }
                     item = item(vendor, event, eventName, details, out, buffer);
-                } catch (IllegalArgumentException e) {
-                    out = restarted(out, buffer);
-                    translated.rejections().add(DeadLetters.rejection(event, e.getMessage(), 0, null));
-                    continue;
                 } catch (IOException | RuntimeException e) {
                     out = restarted(out, buffer);
-                    translated.rejections().add(DeadLetters.rejection(event, "the event could not be translated for "
-                            + vendor.name() + ": " + e, 0, null));
+                    // an IllegalArgumentException is the vendor's own refusal, its message the reason
+                    String reason = e instanceof IllegalArgumentException ? e.getMessage()
+                            : "the event could not be translated for " + vendor.name() + ": " + e;
+                    translated.rejections().add(DeadLetters.rejection(event, reason, 0, null));
                     continue;
                 }
                 if (item.length > maxEventBytes) {
