@@ -1,5 +1,11 @@
 package io.signalhub.store;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
 import io.signalhub.cohorts.CohortStoreTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -45,5 +51,27 @@ class PostgresStoreTest extends CohortStoreTest {
         first.remember("app", "VIP", "id-1");
         assertTrue(second.contains("app", "VIP"), "another instance on the same database knows it");
         second.remember("app", "VIP", null);
+    }
+
+    /** An instance joining creates nothing that exists, so it does not wait on (or deadlock with) a running scheduler. */
+    @Test
+    void quartzTablesAreCreatedOnceAndAJoiningInstanceLocksNoneOfThem() throws Exception {
+        HubStore store = newStore();
+        ClusteredSchedule.createTables(store);
+        try (Connection scheduler = store.connect(); Statement writes = scheduler.createStatement()) {
+            // what a running Quartz holds while it fires: a row lock, so a row-exclusive lock on the table
+            scheduler.setAutoCommit(false);
+            writes.execute("DELETE FROM qrtz_fired_triggers WHERE sched_name = 'none'");
+            writes.execute("DELETE FROM qrtz_triggers WHERE sched_name = 'none'");
+            CompletableFuture<Void> joining = CompletableFuture.runAsync(() -> {
+                try {
+                    ClusteredSchedule.createTables(new HubStore(server.url(), "signalhub", ""));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            joining.get(10, TimeUnit.SECONDS);
+            scheduler.rollback();
+        }
     }
 }
