@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.signalhub.cohorts.AmplitudeCohorts;
@@ -75,6 +76,7 @@ import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,6 +166,15 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("httpErrors", new HttpErrors(metrics));
         RetryGate retryGate = new RetryGate(metrics, Long.parseLong(setting(properties, "hub.delivery.max-retry-after-ms")));
         registry.bind("retryGate", retryGate);
+        // Camel's throttle starts a scheduled pool of ten threads for each throttle, only to time the cleaning of
+        // its permits: the vendors' throttles share one thread instead. Those cleanings are due 10 s on, and
+        // one is cancelled by the next: a stopping hub drops them rather than waiting for them
+        ScheduledExecutorService throttleTimers = camel.getExecutorServiceManager().newScheduledThreadPool(this, "Throttle", 1);
+        if (throttleTimers instanceof SizedScheduledExecutorService sized) {
+            sized.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            sized.getScheduledThreadPoolExecutor().setRemoveOnCancelPolicy(true);
+        }
+        registry.bind("throttleTimers", throttleTimers);
         registry.bind("requestPieces", new RequestPieces());
         registry.bind("translatedItems", new TranslatedItems());
 
