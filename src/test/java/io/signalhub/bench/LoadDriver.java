@@ -111,49 +111,52 @@ public final class LoadDriver {
         String token = "Bearer " + TestHub.INGRESS_TOKEN;
         int rounds = Integer.getInteger("bench.rounds", 5);
         int users = knownUsers(10_000);
+        Map<String, String> variant = settingsOf(System.getProperty("bench.variant", ""));
         try (CountingSinks sinks = new CountingSinks()) {
             Map<String, String> toSinks = dataOutSettings();
             toSinks.putAll(sinks.settings());
+            Map<String, String> variantToSinks = dataOutSettings();
+            variantToSinks.putAll(sinks.settings());
+            variantToSinks.putAll(variant);
             try (HubProcess hub = startHub("ingest", settings); BareRoute ingest = BareRoute.start(brokers);
-                 HubProcess delivering = startHub("ingest-sinks", toSinks)) {
+                 HubProcess deliveringHub = startHub("ingest-sinks", toSinks);
+                 HubProcess variantHub = variant.isEmpty() ? null : startHub("ingest-variant", variantToSinks)) {
                 URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
-                URI deliveringEvents = URI.create(delivering.baseUrl() + "/onesignal/events");
                 warmUp(() -> single(ingest.events(), null, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, ingest.pid());
                 warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, hub.hubPid());
-                AtomicLong warmUpDeliveries = new AtomicLong();
-                warmUp(() -> {
-                    single(deliveringEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet());
-                    warmUpDeliveries.incrementAndGet();
-                }, connections, delivering.hubPid());
-                awaitSinks(sinks, warmUpDeliveries.get(), System.nanoTime() + Duration.ofMinutes(5).toNanos());
+                List<DeliveringTurns> deliveringHubs = new ArrayList<>(List.of(
+                        new DeliveringTurns("hub, three destinations delivering", deliveringHub, sinks)));
+                if (variantHub != null) {
+                    deliveringHubs.add(new DeliveringTurns("hub delivering, " + variant, variantHub, sinks));
+                }
+                for (DeliveringTurns delivering : deliveringHubs) {
+                    delivering.warmUp(connections, token);
+                }
                 List<Ingest> bare = new ArrayList<>();
                 List<Ingest> alone = new ArrayList<>();
-                List<Ingest> withDestinations = new ArrayList<>();
-                List<Double> perRequest = new ArrayList<>();
-                List<Double> catchUp = new ArrayList<>();
                 for (int round = 0; round < rounds; round++) {
                     long run = RUN_ID + 10 + round;
                     bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.hubPid()));
                     alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid()));
-                    long before = sinks.least();
-                    long requestsBefore = sinks.requests();
-                    withDestinations.add(measure(events, connections, n -> single(deliveringEvents, token, run, n), delivering.hubPid()));
-                    long acknowledged = System.nanoTime();
-                    awaitSinks(sinks, before + events, System.nanoTime() + Duration.ofMinutes(5).toNanos());
-                    catchUp.add((System.nanoTime() - acknowledged) / 1e6);
-                    perRequest.add(3.0 * events / (sinks.requests() - requestsBefore));
+                    for (DeliveringTurns delivering : deliveringHubs) {
+                        delivering.turn(events, connections, token, run);
+                    }
                 }
                 System.out.printf("%n(e) HTTP ingest side by side: %,d events a turn, one per request, %d connections, %d turns each,"
                         + " both into the hub's broker (acks=all, idempotence)%n", events, connections, rounds);
                 for (int round = 0; round < rounds; round++) {
                     bare.get(round).print("bare Camel route, turn " + (round + 1));
                     alone.get(round).print("hub, no destination, turn " + (round + 1));
-                    withDestinations.get(round).print("hub, three destinations delivering, turn " + (round + 1));
-                    System.out.printf("    (the three destinations sent %.0f events a request on average; the last reached every sink"
-                            + " %.0f ms after the last acknowledgement)%n", perRequest.get(round), catchUp.get(round));
+                    for (DeliveringTurns delivering : deliveringHubs) {
+                        delivering.print(round);
+                    }
                 }
                 printRatio("hub / bare Camel", alone, bare);
-                printRatio("delivering / ingest only", withDestinations, alone);
+                printRatio("delivering / ingest only", deliveringHubs.get(0).turns, alone);
+                if (variantHub != null) {
+                    printRatio("delivering with " + variant + " / ingest only", deliveringHubs.get(1).turns, alone);
+                    printRatio("delivering with " + variant + " / without", deliveringHubs.get(1).turns, deliveringHubs.get(0).turns);
+                }
                 int batchSize = 1000;
                 int requests = Math.max(50, events / batchSize * 2);
                 Ingest batched = measure(requests, 8, r -> expect(202, send(hubEvents, batch(r * batchSize, batchSize), token)), hub.hubPid());
@@ -162,12 +165,68 @@ public final class LoadDriver {
                 System.out.printf("    batched, %d events a request, 8 connections:%n", batchSize);
                 bareBatched.print("bare Camel route (each body one record)", batchSize);
                 batched.print("hub, /onesignal/events", batchSize);
-                URI segmentBatch = URI.create(delivering.baseUrl() + "/v1/batch");
+                URI segmentBatch = URI.create(deliveringHub.baseUrl() + "/v1/batch");
                 int messages = 100;
                 measure(events / messages, 8, r -> expect(200, send(segmentBatch, segmentBatch(r * messages, messages, users), SEGMENT_BASIC)),
-                        delivering.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", messages);
+                        deliveringHub.hubPid()).print("hub, Segment /v1/batch (identify and track, Data In applying)", messages);
             }
         }
+    }
+
+    /** The turns of a hub delivering to the count-only sinks: each ends once every sink has the turn's events. */
+    private final class DeliveringTurns {
+        private final String label;
+        private final HubProcess hub;
+        private final URI events;
+        private final CountingSinks sinks;
+        private final List<Ingest> turns = new ArrayList<>();
+        private final List<Double> perRequest = new ArrayList<>();
+        private final List<Double> catchUp = new ArrayList<>();
+
+        DeliveringTurns(String label, HubProcess hub, CountingSinks sinks) {
+            this.label = label;
+            this.hub = hub;
+            this.events = URI.create(hub.baseUrl() + "/onesignal/events");
+            this.sinks = sinks;
+        }
+
+        void warmUp(int connections, String token) throws Exception {
+            long before = sinks.least();
+            AtomicLong sent = new AtomicLong();
+            LoadDriver.warmUp(() -> {
+                single(events, token, WARM_UP_ID, warmUpEvents.incrementAndGet());
+                sent.incrementAndGet();
+            }, connections, hub.hubPid());
+            awaitSinks(sinks, before + sent.get(), System.nanoTime() + Duration.ofMinutes(5).toNanos());
+        }
+
+        void turn(int count, int connections, String token, long run) throws Exception {
+            long before = sinks.least();
+            long requestsBefore = sinks.requests();
+            turns.add(measure(count, connections, n -> single(events, token, run, n), hub.hubPid()));
+            long acknowledged = System.nanoTime();
+            awaitSinks(sinks, before + count, System.nanoTime() + Duration.ofMinutes(5).toNanos());
+            catchUp.add((System.nanoTime() - acknowledged) / 1e6);
+            perRequest.add(3.0 * count / (sinks.requests() - requestsBefore));
+        }
+
+        void print(int round) {
+            turns.get(round).print(label + ", turn " + (round + 1));
+            System.out.printf("    (the three destinations sent %.0f events a request on average; the last reached every sink"
+                    + " %.0f ms after the last acknowledgement)%n", perRequest.get(round), catchUp.get(round));
+        }
+    }
+
+    /** Hub settings written as {@code key=value,key=value}. */
+    private static Map<String, String> settingsOf(String text) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String setting : text.split(",")) {
+            if (!setting.isBlank()) {
+                String[] keyValue = setting.split("=", 2);
+                settings.put(keyValue[0].trim(), keyValue.length > 1 ? keyValue[1].trim() : "");
+            }
+        }
+        return settings;
     }
 
     /** The ratio of the best turns, turn by turn (each pair seconds apart), and the median of those. */
