@@ -148,6 +148,19 @@ class DataOutRouteTest extends CamelMainTestSupport {
     }
 
     @Test
+    void theThrottleTimesItsPermitsOnOneSharedThread() throws Exception {
+        startWithBatchesFromDirect();
+        for (int i = 0; i < 12; i++) {
+            template.sendBody("direct:polled", poll(event("t" + i, "message.push.sent")));
+        }
+        assertEquals(12, FAKES.segment().requests());
+        // Camel's own pool for a throttle grows by a thread a request up to ten
+        long throttleThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().endsWith("- Throttle")).count();
+        assertEquals(1, throttleThreads);
+    }
+
+    @Test
     void aRequestTheVendorRefusesIsDeadLetteredAndTheBatchCompletes() throws Exception {
         startWithBatchesFromDirect();
         FAKES.segment().failNext(1, 400, null);
