@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +139,12 @@ public final class LoadDriver {
                     long run = RUN_ID + 10 + round;
                     bare.add(measure(events, connections, n -> single(ingest.events(), null, run, n), ingest.pid(), hub.hubPid()));
                     alone.add(measure(events, connections, n -> single(hubEvents, token, run, n), hub.hubPid()));
-                    for (DeliveringTurns delivering : deliveringHubs) {
+                    // the variant goes second in one round and first in the next: neither always follows the ingest-only turn
+                    List<DeliveringTurns> inTurn = new ArrayList<>(deliveringHubs);
+                    if (round % 2 == 1) {
+                        Collections.reverse(inTurn);
+                    }
+                    for (DeliveringTurns delivering : inTurn) {
                         delivering.turn(events, connections, token, run);
                     }
                 }
