@@ -55,6 +55,8 @@ public final class LoadDriver {
     private static final String HUB_HEAP = System.getProperty("bench.hub-heap", "256m");
     /** More JVM options for the hub, e.g. -XX:StartFlightRecording=filename=hub-{name}.jfr to profile it ({name}: the hub's). */
     private static final String HUB_OPTIONS = System.getProperty("bench.hub-options", "");
+    /** JVM options of the ingest scenario's variant hub only, after {@code bench.hub-options} (a later option wins). */
+    private static final String VARIANT_OPTIONS = System.getProperty("bench.variant-options", "");
     private static final long RUN_ID = System.currentTimeMillis();
     private static final long WARM_UP_ID = RUN_ID + 1;
     private final AtomicInteger warmUpEvents = new AtomicInteger();
@@ -113,6 +115,7 @@ public final class LoadDriver {
         int rounds = Integer.getInteger("bench.rounds", 5);
         int users = knownUsers(10_000);
         Map<String, String> variant = settingsOf(System.getProperty("bench.variant", ""));
+        String variantLabel = String.join(" ", variant.isEmpty() ? "" : variant.toString(), VARIANT_OPTIONS).trim();
         try (CountingSinks sinks = new CountingSinks()) {
             Map<String, String> toSinks = dataOutSettings();
             toSinks.putAll(sinks.settings());
@@ -121,14 +124,15 @@ public final class LoadDriver {
             variantToSinks.putAll(variant);
             try (HubProcess hub = startHub("ingest", settings); BareRoute ingest = BareRoute.start(brokers);
                  HubProcess deliveringHub = startHub("ingest-sinks", toSinks);
-                 HubProcess variantHub = variant.isEmpty() ? null : startHub("ingest-variant", variantToSinks)) {
+                 HubProcess variantHub = variant.isEmpty() && VARIANT_OPTIONS.isBlank() ? null
+                         : startHub("ingest-variant", variantToSinks, VARIANT_OPTIONS)) {
                 URI hubEvents = URI.create(hub.baseUrl() + "/onesignal/events");
                 warmUp(() -> single(ingest.events(), null, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, ingest.pid());
                 warmUp(() -> single(hubEvents, token, WARM_UP_ID, warmUpEvents.incrementAndGet()), connections, hub.hubPid());
                 List<DeliveringTurns> deliveringHubs = new ArrayList<>(List.of(
                         new DeliveringTurns("hub, three destinations delivering", deliveringHub, sinks)));
                 if (variantHub != null) {
-                    deliveringHubs.add(new DeliveringTurns("hub delivering, " + variant, variantHub, sinks));
+                    deliveringHubs.add(new DeliveringTurns("hub delivering, " + variantLabel, variantHub, sinks));
                 }
                 for (DeliveringTurns delivering : deliveringHubs) {
                     delivering.warmUp(connections, token);
@@ -160,8 +164,8 @@ public final class LoadDriver {
                 printRatio("hub / bare Camel", alone, bare);
                 printRatio("delivering / ingest only", deliveringHubs.get(0).turns, alone);
                 if (variantHub != null) {
-                    printRatio("delivering with " + variant + " / ingest only", deliveringHubs.get(1).turns, alone);
-                    printRatio("delivering with " + variant + " / without", deliveringHubs.get(1).turns, deliveringHubs.get(0).turns);
+                    printRatio("delivering with " + variantLabel + " / ingest only", deliveringHubs.get(1).turns, alone);
+                    printRatio("delivering with " + variantLabel + " / without", deliveringHubs.get(1).turns, deliveringHubs.get(0).turns);
                 }
                 int batchSize = 1000;
                 int requests = Math.max(50, events / batchSize * 2);
@@ -710,6 +714,11 @@ public final class LoadDriver {
     }
 
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
+        return startHub(name, settings, "");
+    }
+
+    /** @param moreOptions JVM options after the others, split at spaces */
+    private static HubProcess startHub(String name, Map<String, String> settings, String moreOptions) throws Exception {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run mvn -B package -DskipTests first (bench/run.sh does)");
         }
@@ -719,6 +728,7 @@ public final class LoadDriver {
         boolean asTheDockerfile = !HUB_HEAP.equals("none");
         List<String> options = new ArrayList<>(asTheDockerfile ? memoryOptions() : List.of());
         options.addAll(extraOptions(name));
+        Arrays.stream(moreOptions.split(" ")).filter(option -> !option.isBlank()).forEach(options::add);
         Map<String, String> environment = asTheDockerfile
                 ? Map.of("MALLOC_ARENA_MAX", DockerfileSettings.variable("MALLOC_ARENA_MAX")) : Map.of();
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, environment, options.toArray(String[]::new));
