@@ -111,7 +111,8 @@ public class HubConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException(KafkaClients.PREFIX + "* " + clientProperties.keySet()
                     + " are for an external Kafka cluster (hub.kafka.brokers); the embedded broker takes plain connections");
         }
-        if (brokers.isEmpty()) {
+        boolean embedded = brokers.isEmpty();
+        if (embedded) {
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
                     Path.of(setting(properties, "hub.data-dir"), "kafka"),
                     Integer.parseInt(setting(properties, "hub.kafka.embedded-port")));
@@ -137,7 +138,8 @@ public class HubConfiguration implements CamelConfiguration {
             retention.put(topic, TimeUnit.HOURS.toMillis(Long.parseLong(setting(properties, "hub.topics." + key + ".retention-hours"))));
             retention.put(topic + ".dlq", TimeUnit.HOURS.toMillis(deadLetterHours));
         });
-        camel.addService(new HubTopics(clients, retention, Integer.parseInt(setting(properties, "hub.kafka.partitions"))));
+        camel.addService(new HubTopics(clients, retention,
+                Integer.parseInt(setting(properties, embedded ? "hub.kafka.embedded-partitions" : "hub.kafka.partitions"))));
         ConsumerGroups groups = new ConsumerGroups(camel, clients, Long.parseLong(setting(properties, "hub.kafka.lag-refresh-seconds")));
         camel.addService(groups);
         List<String> destinationNames = List.of("segment", "amplitude", "mixpanel");
