@@ -710,7 +710,12 @@ public final class LoadDriver {
 
     /** {@code bench.hub-options} for one process: the hub's, and the bare route's so that both run alike (a profile of each). */
     private static List<String> extraOptions(String name) {
-        return Arrays.stream(HUB_OPTIONS.replace("{name}", name).split(" ")).filter(o -> !o.isBlank()).toList();
+        return options(HUB_OPTIONS.replace("{name}", name));
+    }
+
+    /** JVM options written on one line, split at spaces. */
+    private static List<String> options(String line) {
+        return Arrays.stream(line.split(" ")).filter(option -> !option.isBlank()).toList();
     }
 
     private static HubProcess startHub(String name, Map<String, String> settings) throws Exception {
@@ -728,7 +733,7 @@ public final class LoadDriver {
         boolean asTheDockerfile = !HUB_HEAP.equals("none");
         List<String> options = new ArrayList<>(asTheDockerfile ? memoryOptions() : List.of());
         options.addAll(extraOptions(name));
-        Arrays.stream(moreOptions.split(" ")).filter(option -> !option.isBlank()).forEach(options::add);
+        options.addAll(options(moreOptions));
         Map<String, String> environment = asTheDockerfile
                 ? Map.of("MALLOC_ARENA_MAX", DockerfileSettings.variable("MALLOC_ARENA_MAX")) : Map.of();
         HubProcess hub = HubProcess.startJar(JAR, "bench-" + name, settings, environment, options.toArray(String[]::new));
